@@ -1,0 +1,56 @@
+# The README's commands. Each installs what it needs into .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SEEDS ?= ../shared/seeds
+# Extra arguments for pytest, e.g. make test PYTEST_ARGS="-k import -x"
+PYTEST_ARGS ?=
+
+.PHONY: install run demo test lint format check ci-checks browser-deps clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Install, migrate, load the publication's content (or the demo set), print an editor login, serve.
+run: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_demo --seeds "$(SEEDS)"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Install and run the whole test suite (browser tests included: see browser-deps).
+test: install browser-deps
+	SECRET_KEY=$${SECRET_KEY:-test-only-insecure-key} $(PY) -m pytest $(PYTEST_ARGS)
+
+# Debian's Chromium for the browser tests and axe-core (npm) for the accessibility checks.
+# Installed when missing and this machine can (root with apt-get; npm); otherwise those tests
+# are skipped with a message saying why.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@if [ -f package.json ] && [ ! -d node_modules ] && command -v npm >/dev/null; then \
+		npm ci --silent --no-audit --no-fund; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: install
+	DEBUG=1 $(PY) manage.py check
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles node_modules

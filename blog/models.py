@@ -1,0 +1,168 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+
+from socialleaders.publishing import Publishable, PublishableQuerySet
+from socialleaders.text import render_markdown
+
+
+class Author(models.Model):
+    """Someone who writes for the publication. Guest authors have no login."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author",
+        help_text="Leave empty for a guest author.",
+    )
+    bio = models.TextField(blank=True, help_text="Markdown.")
+    website = models.URLField(blank=True)
+    is_guest = models.BooleanField("guest author", default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:author", kwargs={"slug": self.slug})
+
+
+class PostQuerySet(PublishableQuerySet):
+    def with_comment_counts(self):
+        return self.annotate(
+            comment_count=Count(
+                "comments",
+                filter=Q(
+                    comments__status="approved",
+                    comments__kind="comment",
+                ),
+            )
+        )
+
+
+class Post(Publishable):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="posts")
+    excerpt = models.TextField(blank=True, help_text="Shown on lists and in feeds.")
+    body = models.TextField(help_text="Markdown.")
+    body_html = models.TextField(blank=True, editable=False)
+    image = models.ImageField(upload_to="posts/", blank=True)
+    image_alt = models.CharField("image description", max_length=200, blank=True)
+    tags = TaggableManager(blank=True)
+    comments_open = models.BooleanField(default=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at"]
+        get_latest_by = "publish_at"
+        indexes = [models.Index(fields=["status", "publish_at"], name="post_pub_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:200]
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("blog:post", kwargs={"slug": self.slug})
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting moderation"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        PINGBACK = "pingback", "Pingback"
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="comments", null=True, blank=True
+    )
+    interview = models.ForeignKey(
+        "interviews.Interview",
+        on_delete=models.CASCADE,
+        related_name="comments",
+        null=True,
+        blank=True,
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text="The comment this one replies to.",
+    )
+    name = models.CharField(max_length=100)
+    email = models.EmailField(blank=True, help_text="Never shown publicly.")
+    website = models.URLField(blank=True)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    by_post_author = models.BooleanField(
+        "by the post's author", default=False, help_text="Marked as the author's reply."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # What moderation needs to know about the sender; erased once moderation no longer needs it.
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["post", "status", "created_at"], name="comment_post_status_idx"),
+            models.Index(
+                fields=["interview", "status", "created_at"], name="comment_iv_status_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(post__isnull=False) & Q(interview__isnull=True))
+                | (Q(post__isnull=True) & Q(interview__isnull=False)),
+                name="blog_comment_on_post_or_interview",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="blog_comment_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} on {self.target}"
+
+    @property
+    def target(self):
+        """The post or interview this comment is on."""
+        return self.post if self.post_id else self.interview
+
+    def get_absolute_url(self):
+        return f"{self.target.get_absolute_url()}#comment-{self.pk}"

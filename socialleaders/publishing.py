@@ -1,0 +1,69 @@
+"""Publishing state shared by everything readers can see (interviews, posts).
+
+Every public read starts from ``Model.objects.published()``: an item is visible only when its
+status is published, its publish date has come and its "unpublish after" date (if any) has not.
+Scheduling is decided when pages are read, so nothing depends on a cron job.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now),
+            status=Status.PUBLISHED,
+            publish_at__lte=now,
+        )
+
+
+class Publishable(models.Model):
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Only published items whose publish date has come are shown to readers.",
+    )
+    publish_at = models.DateTimeField(
+        "publish date",
+        default=timezone.now,
+        db_index=True,
+        help_text="Set a future date to schedule: the item appears on its own at that time.",
+    )
+    unpublish_at = models.DateTimeField(
+        "unpublish after",
+        null=True,
+        blank=True,
+        help_text="Optional: the item disappears from the site after this date.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def is_published(self, now=None):
+        now = now or timezone.now()
+        return (
+            self.status == Status.PUBLISHED
+            and self.publish_at <= now
+            and (self.unpublish_at is None or self.unpublish_at > now)
+        )
+
+    is_published.boolean = True
+    is_published.short_description = "live"
+
+    @property
+    def is_scheduled(self):
+        return self.status == Status.PUBLISHED and self.publish_at > timezone.now()

@@ -1,0 +1,42 @@
+import os
+from pathlib import Path
+
+import pytest
+
+SEEDS_DIR = Path(
+    os.environ.get("SEEDS_DIR", Path(__file__).resolve().parents[2] / "shared" / "seeds")
+)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings, tmp_path):
+    """Tests render templates without running collectstatic first; uploads go to a temp dir."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def seeds_dir():
+    """The publication's real content (../shared/seeds). CI sets REQUIRE_SEEDS=1 so that a missing
+    folder fails the run instead of skipping the tests that read it."""
+    if not SEEDS_DIR.is_dir():
+        if os.environ.get("REQUIRE_SEEDS"):
+            pytest.fail(f"seed files not found at {SEEDS_DIR}")
+        pytest.skip(f"seed files not found at {SEEDS_DIR}")
+    return SEEDS_DIR
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return django_user_model.objects.create_superuser(
+        username="editor", email="editor@example.com", password="correct horse battery"
+    )
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
