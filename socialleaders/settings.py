@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "taggit",
     "interviews.apps.InterviewsConfig",
     "blog.apps.BlogConfig",
+    "search.apps.SearchConfig",
 ]
 
 MIDDLEWARE = [

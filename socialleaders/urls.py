@@ -8,5 +8,6 @@ admin.site.index_title = "Run the publication"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("blog/", include("blog.urls")),
+    path("search/", include("search.urls")),
     path("", include("interviews.urls")),
 ]
