@@ -54,11 +54,21 @@ INSTALLED_APPS = [
     "interviews.apps.InterviewsConfig",
     "blog.apps.BlogConfig",
     "search.apps.SearchConfig",
+    "socialleaders.apps.SocialLeadersConfig",
 ]
 
 MIDDLEWARE = [
+    # Outermost: times the whole request and writes the one log line per request.
+    "socialleaders.middleware.RequestLogMiddleware",
+    # /healthz, before host validation and the HTTPS redirect (load balancers probe over HTTP).
+    "socialleaders.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "socialleaders.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers If-None-Match / If-Modified-Since with 304, for cached and fresh pages alike.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Whole pages for anonymous readers; before sessions, so a hit costs no SQL at all.
+    "socialleaders.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,6 +142,29 @@ STORAGES = {
     },
 }
 
+# Media (uploaded photos): on disk under MEDIA_ROOT by default (served by the front web server,
+# see docs/production.md), or in S3-compatible object storage with MEDIA_STORAGE=s3
+# (django-storages; AWS_STORAGE_BUCKET_NAME required, AWS_S3_ENDPOINT_URL for non-AWS providers,
+# credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the instance role).
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem").strip().lower()
+if MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    # A CDN or public bucket domain for media URLs, e.g. media.example.org.
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    AWS_LOCATION = os.environ.get("AWS_LOCATION", "media")
+    # Photos are public: plain, cacheable URLs rather than signed ones that change every time.
+    AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", False)
+    AWS_DEFAULT_ACL = os.environ.get("AWS_DEFAULT_ACL") or None
+    AWS_S3_FILE_OVERWRITE = False
+    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=31536000"}
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured("MEDIA_STORAGE must be 'filesystem' (the default) or 's3'.")
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -144,6 +177,19 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The page cache (socialleaders.middleware.PageCacheMiddleware, socialleaders.cache): whole pages
+# for anonymous readers. On by default when the cache is shared (Redis), since every app server
+# and worker process must see the same content generation; PAGE_CACHE=0/1 overrides.
+PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))  # server side
+PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))  # browsers
+PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", "60"))  # CDNs, proxies
+PAGE_CACHE_MAX_QUERY_LENGTH = 512
+PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/healthz", "/accounts/"]
+# Set by the comments work while a reader's own comment awaits moderation: they see it, so
+# their pages are personal and never come from (or go to) the shared cache.
+PAGE_CACHE_PENDING_COOKIE = "sl_pending"
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Social Leaders <editors@localhost>")
 
@@ -155,11 +201,88 @@ SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "How leaders use social media, in 
 # The canonical origin (scheme and host) used for absolute links in feeds, sitemaps and metadata.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Security. Production (DEBUG off) defaults are the strict ones; each can be set from the
+# environment (the benchmark, for example, runs over plain HTTP with SECURE_SSL_REDIRECT=0).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# /healthz is answered before the redirect anyway; this keeps it exempt if that ever changes.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a TLS-terminating proxy or load balancer, e.g.
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (only if the proxy always sets that header).
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    _header, _, _value = os.environ["SECURE_PROXY_SSL_HEADER"].partition(",")
+    if not _value:
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must look like 'HEADER_NAME,value'.")
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip())
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy, sent on every response by ContentSecurityPolicyMiddleware. Scripts and
+# styles only from our own origin (no inline code), images from us and (for media in object
+# storage) the media domain, video embeds from the privacy-friendly YouTube and Vimeo players.
+_MEDIA_ORIGINS = (
+    [f"https://{AWS_S3_CUSTOM_DOMAIN}"] if globals().get("AWS_S3_CUSTOM_DOMAIN") else []
+)
+if MEDIA_STORAGE == "s3" and not _MEDIA_ORIGINS:
+    _MEDIA_ORIGINS = [AWS_S3_ENDPOINT_URL or "https://*.amazonaws.com"]
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", *_MEDIA_ORIGINS],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "media-src": ["'self'", *_MEDIA_ORIGINS],
+    "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if not DEBUG and SECURE_SSL_REDIRECT:
+    CONTENT_SECURITY_POLICY["upgrade-insecure-requests"] = []
+
+# The benchmark's reference page (/bench/floor/), only when asked for: see bench/run.py.
+BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
+
+# Logging: everything to stderr (gunicorn and systemd/journald or the container runtime collect
+# it). One line per request from RequestLogMiddleware (logger "socialleaders.request"); errors
+# from Django's "django.request" logger with their traceback and the request's context.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "filters": {"request_context": {"()": "socialleaders.middleware.RequestContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "error": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s%(request_context)s",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "errors": {
+            "class": "logging.StreamHandler",
+            "formatter": "error",
+            "filters": ["request_context"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # 4xx are already in the request line; errors (5xx) come with traceback and context.
+        "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["errors"], "level": "WARNING", "propagate": False},
+        "socialleaders.request": {
+            "level": os.environ.get("REQUEST_LOG_LEVEL", "INFO"),
+        },
+    },
 }

@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+
+from socialleaders import health
 
 admin.site.site_header = "Social Leaders editors"
 admin.site.site_title = "Social Leaders admin"
@@ -7,7 +10,14 @@ admin.site.index_title = "Run the publication"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Answered by HealthCheckMiddleware before routing; the route keeps reverse("healthz") working.
+    path("healthz", health.healthz, name="healthz"),
     path("blog/", include("blog.urls")),
     path("search/", include("search.urls")),
     path("", include("interviews.urls")),
 ]
+
+if settings.BENCH_FLOOR:
+    from socialleaders import bench
+
+    urlpatterns.insert(0, path("bench/floor/", bench.floor, name="bench-floor"))

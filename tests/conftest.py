@@ -18,6 +18,13 @@ def _plain_static_storage(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """Production defaults redirect plain HTTP to HTTPS; the test client speaks plain HTTP.
+    (tests/test_production.py checks the redirect itself.)"""
+    settings.SECURE_SSL_REDIRECT = False
+
+
 @pytest.fixture
 def seeds_dir():
     """The publication's real content (../shared/seeds). CI sets REQUIRE_SEEDS=1 so that a missing

@@ -1,0 +1,162 @@
+"""The content generation: one number that says "what readers can see has changed".
+
+Whole pages for anonymous readers are cached under keys that include the current generation
+(see ``socialleaders.middleware.PageCacheMiddleware``). Nothing is ever purged key by key:
+
+* saving or deleting anything readers can see (every model of the ``interviews``, ``blog`` and
+  ``taggit`` apps, and their many-to-many links) bumps the generation, so every cached page is
+  ignored from the next request on, on every app server that shares the cache (Redis);
+* a scheduled publish or unpublish instant passing bumps it too: the next such instant is found
+  with one cheap query per publishable model, kept in the cache, and compared with the clock on
+  every request. So a schedule "comes due" without a cron job, as the rest of the site does.
+
+The bump happens at once (so the writing process itself never serves a stale page, even inside
+a long transaction) and again when the transaction commits (so a reader who rendered the page
+between the first bump and the commit, and cached the old content under the new number, is
+corrected as soon as the new content is visible to everyone).
+
+Old pages are left to expire (``PAGE_CACHE_SECONDS``); Redis evicts them first under memory
+pressure if it runs with an LRU policy.
+"""
+
+import logging
+import time
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Min, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "sl:content-generation"
+NEXT_CHANGE_KEY = "sl:next-scheduled-change:{generation}"
+SCHEDULE_BUMP_KEY = "sl:schedule-bump:{generation}"
+# Apps whose models are shown to readers: a change to any of their rows may change a page.
+WATCHED_APPS = {"interviews", "blog", "taggit"}
+# Stored as the "next change" when nothing is scheduled.
+NOTHING_SCHEDULED = -1.0
+
+
+def page_cache():
+    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+
+
+def _initial_generation():
+    """A fresh generation when the cache holds none (first start, Redis flushed or restarted).
+
+    The clock in milliseconds, not 1: pages cached under an earlier run's numbers may still be in
+    the cache, and a number that only grows can never collide with them.
+    """
+    cache = page_cache()
+    cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=None)
+    return cache.get(GENERATION_KEY)
+
+
+def current_generation():
+    generation = page_cache().get(GENERATION_KEY)
+    if generation is None:
+        generation = _initial_generation()
+    return generation
+
+
+def bump_generation():
+    """Make every cached page stale, on every server sharing the cache. Returns the new number."""
+    cache = page_cache()
+    try:
+        return cache.incr(GENERATION_KEY)
+    except ValueError:  # not there yet (or evicted): start from a fresh number
+        _initial_generation()
+        return cache.incr(GENERATION_KEY)
+
+
+def _safe_bump():
+    try:
+        bump_generation()
+    except Exception:  # the cache is down: saving content must still work
+        logger.exception("could not bump the content generation; cached pages may be stale")
+
+
+def content_changed(using=DEFAULT_DB_ALIAS):
+    """Record that readers' content changed: bump now, and again once the transaction commits."""
+    _safe_bump()
+    connection = connections[using]
+    if connection.in_atomic_block:
+        pending = getattr(connection, "run_on_commit", [])
+        if not any(entry[1] is _safe_bump for entry in pending):
+            transaction.on_commit(_safe_bump, using=using)
+
+
+def publishable_models():
+    from socialleaders.publishing import Publishable
+
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, Publishable) and model._meta.app_label in WATCHED_APPS
+    ]
+
+
+def next_scheduled_change(now):
+    """The earliest publish or unpublish instant after ``now`` (a POSIX timestamp), or None.
+
+    One aggregate query per publishable model (interviews, posts), served by their
+    (status, publish_at) indexes.
+    """
+    from socialleaders.publishing import Status
+
+    instants = []
+    for model in publishable_models():
+        found = model.objects.filter(status=Status.PUBLISHED).aggregate(
+            publish=Min("publish_at", filter=Q(publish_at__gt=now)),
+            unpublish=Min("unpublish_at", filter=Q(unpublish_at__gt=now)),
+        )
+        instants.extend(value for value in found.values() if value is not None)
+    return min(instants).timestamp() if instants else None
+
+
+def generation_for_request(now=None):
+    """The generation to read and write pages under, moving it on if a schedule has come due.
+
+    Costs one cache round trip (two when the next scheduled instant has to be looked up again,
+    plus its queries, once per generation).
+    """
+    cache = page_cache()
+    now = now or timezone.now()
+    generation = current_generation()
+    next_key = NEXT_CHANGE_KEY.format(generation=generation)
+    next_change = cache.get(next_key)
+    if next_change is None:
+        found = next_scheduled_change(now)
+        next_change = NOTHING_SCHEDULED if found is None else found
+        cache.set(next_key, next_change, timeout=settings.PAGE_CACHE_SECONDS)
+    if next_change != NOTHING_SCHEDULED and now.timestamp() >= next_change:
+        # A scheduled item went live or came down. The first process to notice bumps the
+        # generation once for everyone; the others just read the new number.
+        if cache.add(SCHEDULE_BUMP_KEY.format(generation=generation), 1, timeout=60):
+            bump_generation()
+        generation = current_generation()
+    return generation
+
+
+def _on_save_or_delete(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    if sender._meta.app_label in WATCHED_APPS:
+        content_changed(using)
+
+
+def _on_m2m_changed(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"} and (
+        sender._meta.app_label in WATCHED_APPS or kwargs["model"]._meta.app_label in WATCHED_APPS
+    ):
+        content_changed(using)
+
+
+def connect_signals():
+    """Called from ``SocialLeadersConfig.ready``. Bulk writes (``bulk_create``, ``update()``)
+    send no signals: code that uses them calls ``content_changed()`` itself."""
+    post_save.connect(_on_save_or_delete, dispatch_uid="sl-page-cache-save")
+    post_delete.connect(_on_save_or_delete, dispatch_uid="sl-page-cache-delete")
+    m2m_changed.connect(_on_m2m_changed, dispatch_uid="sl-page-cache-m2m")

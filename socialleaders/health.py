@@ -1,0 +1,76 @@
+"""``/healthz``: is this app server able to serve pages? For load balancers and uptime checks.
+
+It checks the two things every page needs, the database (``SELECT 1``) and the cache (a write
+and a read), and answers JSON: 200 when both work, 503 naming what failed. It is answered by a
+middleware at the top of the stack, so it works whatever Host header the load balancer sends
+and over plain HTTP (load balancers usually probe the instance address directly, behind TLS
+termination), and it is never cached or redirected.
+"""
+
+import logging
+import time
+import uuid
+
+from django.core.cache import cache
+from django.db import connections
+from django.http import JsonResponse
+
+logger = logging.getLogger(__name__)
+
+HEALTH_PATH = "/healthz"
+
+
+def _check_database():
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT 1")
+        if cursor.fetchone()[0] != 1:
+            raise RuntimeError("SELECT 1 did not return 1")
+
+
+def _check_cache():
+    key = "sl:healthz"
+    value = uuid.uuid4().hex
+    cache.set(key, value, timeout=30)
+    if cache.get(key) != value:
+        raise RuntimeError("value written to the cache could not be read back")
+
+
+CHECKS = {"database": _check_database, "cache": _check_cache}
+
+
+def healthz(request):
+    results = {}
+    healthy = True
+    for name, check in CHECKS.items():
+        started = time.perf_counter()
+        try:
+            check()
+        except Exception as error:
+            healthy = False
+            # The details stay in the log: the endpoint is public.
+            results[name] = {"ok": False, "error": type(error).__name__}
+            logger.error("health check failed: %s: %s: %s", name, type(error).__name__, error)
+        else:
+            results[name] = {"ok": True}
+        results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    response = JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": results},
+        status=200 if healthy else 503,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class HealthCheckMiddleware:
+    """Answers ``/healthz`` before host validation, the HTTPS redirect and everything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info in (HEALTH_PATH, HEALTH_PATH + "/") and request.method in {
+            "GET",
+            "HEAD",
+        }:
+            return healthz(request)
+        return self.get_response(request)

@@ -1,0 +1,251 @@
+"""Production middleware: request logging, the Content-Security-Policy header, the page cache.
+
+Order in ``settings.MIDDLEWARE`` matters; see the comments there.
+"""
+
+import hashlib
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+from socialleaders import cache as content_cache
+
+request_logger = logging.getLogger("socialleaders.request")
+cache_logger = logging.getLogger("socialleaders.cache")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestLogMiddleware:
+    """One line per request: method, path, status, duration in ms, whether the page cache
+    answered, the request id (and the number of SQL queries when DEBUG is on, since Django only
+    records them then). It is the outermost middleware, so the time includes everything.
+
+    The request id comes from the load balancer's ``X-Request-ID`` when it sends a sane one, or
+    is made here; it is returned in the response and appears in error reports, so a reader's
+    complaint, the access line and the traceback can be matched.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        queries_before = len(connection.queries_log) if settings.DEBUG else 0
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration_ms = (time.perf_counter() - started) * 1000
+        response[REQUEST_ID_HEADER] = request.request_id
+        fields = [
+            f"method={request.method}",
+            f"path={_quote(request.get_full_path()[:300])}",
+            f"status={response.status_code}",
+            f"duration_ms={duration_ms:.1f}",
+            f"cache={getattr(request, 'page_cache', '-')}",
+        ]
+        if settings.DEBUG:
+            fields.append(f"queries={len(connection.queries_log) - queries_before}")
+        fields.append(f"request_id={request.request_id}")
+        request_logger.info(" ".join(fields))
+        return response
+
+
+def _quote(value):
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class RequestContextFilter(logging.Filter):
+    """Adds ``request_context`` to log records that carry a request (Django's ``django.request``
+    logger passes it for every error), so a traceback says which request caused it."""
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        if request is None or not hasattr(request, "META"):
+            record.request_context = ""
+            return True
+        user = getattr(request, "user", None)
+        user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+        parts = [
+            f"request_id={getattr(request, 'request_id', '-')}",
+            f"method={request.method}",
+            f"path={_quote(request.get_full_path()[:300])}",
+            f"user={user_id or 'anonymous'}",
+            f"ip={request.META.get('REMOTE_ADDR', '-')}",
+            f"user_agent={_quote(request.META.get('HTTP_USER_AGENT', '')[:200])}",
+        ]
+        record.request_context = " [" + " ".join(parts) + "]"
+        return True
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends ``settings.CONTENT_SECURITY_POLICY`` (a dict of directive -> sources) on every
+    response that does not already carry one. Django 5.2 has no CSP support of its own; the
+    policy is small and fixed, so a few lines beat a dependency."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", {})
+        self.header = "; ".join(
+            f"{directive} {' '.join(sources)}".strip() for directive, sources in policy.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.header
+        return response
+
+
+_NO_STORE_DIRECTIVES = {"private", "no-store", "no-cache"}
+_SKIPPED_HEADERS = {"set-cookie", "date", "x-request-id", "content-security-policy"}
+
+
+class PageCacheMiddleware:
+    """Whole pages for anonymous readers, from the shared cache.
+
+    A request is answered from the cache only when all of these hold: ``settings.PAGE_CACHE`` is
+    on; it is a GET or HEAD; it carries none of the cookies that make a page personal (the
+    session cookie of a logged-in editor, the ``sl_pending`` cookie of a reader whose comment
+    awaits moderation, a flash message); the path is not excluded (admin, health check); the
+    query string is of a sane length. A response is stored only if it is a plain 200 that sets
+    no cookie and does not say ``Cache-Control: private/no-cache/no-store`` (the staff preview
+    does), and no other ``Vary`` than ``Cookie``/``Accept-Encoding``.
+
+    Keys hold the content generation (``socialleaders.cache``), the scheme, host and full path.
+    Cached and freshly rendered anonymous pages get ``Cache-Control: public`` with short
+    ``max-age``/``s-maxage``, ``Vary: Cookie``, an ``ETag`` (a hash of the body) and
+    ``Last-Modified`` (when the page was rendered), so the ``ConditionalGetMiddleware`` placed
+    before this one answers revalidations with 304. Responses for personal requests get
+    ``Cache-Control: private`` unless the view said otherwise, so no shared cache keeps them.
+    An ``X-Cache: hit|miss|bypass`` header says what happened.
+
+    If the cache cannot be reached the site keeps working, uncached.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._request_is_cacheable(request):
+            request.page_cache = "bypass"
+            response = self.get_response(request)
+            self._mark_personal(request, response)
+            return response
+
+        url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        try:
+            generation = content_cache.generation_for_request()
+            key = self._key(url, generation)
+            entry = content_cache.page_cache().get(key)
+        except Exception:
+            cache_logger.exception("page cache unavailable; serving uncached")
+            request.page_cache = "error"
+            return self.get_response(request)
+
+        if entry is not None:
+            request.page_cache = "hit"
+            return self._from_entry(entry, "hit")
+
+        request.page_cache = "miss"
+        response = self.get_response(request)
+        if not self._response_is_cacheable(response):
+            self._mark_personal(request, response)
+            return response
+        entry = self._entry(response)
+        try:
+            content_cache.page_cache().set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            cache_logger.exception("could not store a page in the cache")
+        return self._from_entry(entry, "miss", response)
+
+    # Decisions
+
+    @staticmethod
+    def _request_is_cacheable(request):
+        if not getattr(settings, "PAGE_CACHE", False) or request.method not in {"GET", "HEAD"}:
+            return False
+        personal_cookies = {
+            settings.SESSION_COOKIE_NAME,
+            getattr(settings, "PAGE_CACHE_PENDING_COOKIE", "sl_pending"),
+            getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
+        }
+        if personal_cookies.intersection(request.COOKIES) or "HTTP_AUTHORIZATION" in request.META:
+            return False
+        if len(request.META.get("QUERY_STRING", "")) > settings.PAGE_CACHE_MAX_QUERY_LENGTH:
+            return False
+        return not request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
+
+    @staticmethod
+    def _response_is_cacheable(response):
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        cache_control = {
+            part.split("=", 1)[0].strip().lower()
+            for part in response.get("Cache-Control", "").split(",")
+        }
+        if cache_control & _NO_STORE_DIRECTIVES:
+            return False
+        vary = {part.strip().lower() for part in response.get("Vary", "").split(",") if part}
+        return vary <= {"cookie", "accept-encoding"}
+
+    @staticmethod
+    def _mark_personal(request, response):
+        personal = request.COOKIES.get(settings.SESSION_COOKIE_NAME) or response.cookies
+        if request.method in {"GET", "HEAD"} and "Cache-Control" not in response and personal:
+            patch_cache_control(response, private=True)
+        patch_vary_headers(response, ("Cookie",))
+
+    # Keys and entries
+
+    @staticmethod
+    def _key(url, generation):
+        digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+        return f"sl:page:{generation}:{digest}"
+
+    @staticmethod
+    def _entry(response):
+        content = response.content
+        headers = [
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in _SKIPPED_HEADERS
+        ]
+        etag = (
+            response.get("ETag") or f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
+        )
+        last_modified = response.get("Last-Modified") or http_date(timezone.now().timestamp())
+        return {
+            "status": response.status_code,
+            "headers": headers,
+            "content": content,
+            "etag": etag,
+            "last_modified": last_modified,
+        }
+
+    @staticmethod
+    def _from_entry(entry, outcome, response=None):
+        if response is None:
+            response = HttpResponse(entry["content"], status=entry["status"])
+            for name, value in entry["headers"]:
+                response[name] = value
+        response["ETag"] = entry["etag"]
+        response["Last-Modified"] = entry["last_modified"]
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=settings.PAGE_CACHE_MAX_AGE,
+            s_maxage=settings.PAGE_CACHE_S_MAXAGE,
+        )
+        patch_vary_headers(response, ("Cookie",))
+        response["X-Cache"] = outcome
+        return response
