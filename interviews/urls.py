@@ -5,12 +5,17 @@ from . import views
 app_name = "interviews"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.HomeView.as_view(), name="home"),
     path("interviews/", views.InterviewListView.as_view(), name="list"),
     path("interviews/<slug:slug>/", views.InterviewDetailView.as_view(), name="detail"),
+    path("platforms/", views.PlatformListView.as_view(), name="platforms"),
     path("platforms/<slug:slug>/", views.PlatformDetailView.as_view(), name="platform"),
+    path("themes/", views.ThemeListView.as_view(), name="themes"),
     path("themes/<slug:slug>/", views.ThemeDetailView.as_view(), name="theme"),
+    path("quotes/", views.QuoteListView.as_view(), name="quotes"),
+    path("leaders/", views.LeaderListView.as_view(), name="leaders"),
     path("leaders/<slug:slug>/", views.LeaderDetailView.as_view(), name="leader"),
     path("series/<slug:slug>/", views.SeriesDetailView.as_view(), name="series"),
+    path("questions/", views.QuestionListView.as_view(), name="questions"),
     path("questions/<slug:slug>/", views.QuestionDetailView.as_view(), name="question"),
 ]

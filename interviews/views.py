@@ -1,41 +1,384 @@
-from django.shortcuts import render
-from django.views.generic import DetailView, ListView
+"""The public pages of the interview series.
 
-from .models import Interview, Leader, Platform, Question, Series, Theme
+Readers only ever see published content: every query starts from ``.published()``. A logged-in
+staff user sees drafts and scheduled items on their real pages, marked as a preview and never
+cached. Every page runs a fixed number of SQL queries whatever the amount of content (pinned in
+tests/test_query_budgets.py): related rows come through select_related/prefetch_related and
+counts through annotations.
+"""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, ListView, TemplateView
+
+from blog.models import Comment, Post
+
+from .models import (
+    Answer,
+    Interview,
+    InterviewPlatform,
+    Leader,
+    Platform,
+    Question,
+    Quote,
+    Series,
+    SocialAccount,
+    Theme,
+)
+from .templatetags.publication import minutes_to_read
 
 
-def home(request):
-    interviews = Interview.objects.published().select_related("leader")[:6]
-    return render(request, "interviews/home.html", {"interviews": interviews})
+class PublicPageMixin:
+    """What every public page shares: editors get private, uncached responses."""
+
+    @cached_property
+    def is_editor(self):
+        user = self.request.user
+        return user.is_authenticated and user.is_active and user.is_staff
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if self.is_editor:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response
 
 
-class InterviewListView(ListView):
+class PreviewMixin(PublicPageMixin):
+    """A detail page for a Publishable: readers see it once it is live, editors at any time.
+
+    Like djangoproject.com's BlogViewMixin: the queryset is widened for staff, and the page says
+    "Preview" when what it shows is not (yet, or any more) public.
+    """
+
+    def get_base_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        queryset = self.get_base_queryset()
+        return queryset if self.is_editor else queryset.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["preview"] = not self.object.is_published()
+        return context
+
+
+def live_interviews():
+    """Primary keys of the interviews readers can see, as a subquery."""
+    return Interview.objects.published().values("pk")
+
+
+def interview_cards():
+    """Published interviews with what a card shows, newest first."""
+    return (
+        Interview.objects.published()
+        .select_related("leader", "series")
+        .prefetch_related("themes")
+        .order_by("-publish_at", "-pk")
+    )
+
+
+def platforms_with_counts():
+    """Every platform with how many leaders use it and call it their favourite (live only)."""
+    live = Q(uses__interview__in=live_interviews())
+    return Platform.objects.annotate(
+        leader_count=Count("uses__interview__leader", filter=live, distinct=True),
+        favourite_count=Count(
+            "uses__interview__leader", filter=live & Q(uses__is_favourite=True), distinct=True
+        ),
+    )
+
+
+def themes_with_counts():
+    return Theme.objects.annotate(
+        interview_count=Count(
+            "tagged_interviews",
+            filter=Q(tagged_interviews__content_object__in=live_interviews()),
+        )
+    ).filter(interview_count__gt=0)
+
+
+def questions_with_counts():
+    return Question.objects.annotate(
+        answer_count=Count("answers", filter=Q(answers__interview__in=live_interviews()))
+    ).filter(answer_count__gt=0)
+
+
+def public_leaders():
+    """Leaders with at least one published interview: the only ones readers can see."""
+    return Leader.objects.filter(
+        Exists(Interview.objects.published().filter(leader=OuterRef("pk")))
+    )
+
+
+def public_quotes():
+    return (
+        Quote.objects.published()
+        .select_related("leader", "interview", "answer__question", "answer__interview")
+        .annotate(
+            leader_is_public=Exists(Interview.objects.published().filter(leader=OuterRef("leader")))
+        )
+    )
+
+
+class HomeView(PublicPageMixin, TemplateView):
+    template_name = "interviews/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        quotes = public_quotes()
+        context.update(
+            interviews=list(interview_cards()[:6]),
+            posts=list(
+                Post.objects.published().select_related("author").order_by("-publish_at", "-pk")[:3]
+            ),
+            featured_quote=quotes.order_by("-featured", "order", "-pk").first(),
+            platforms=[p for p in platforms_with_counts() if p.leader_count],
+            themes=themes_with_counts().order_by("-interview_count", "name")[:12],
+            questions=questions_with_counts(),
+        )
+        return context
+
+
+class InterviewListView(PublicPageMixin, ListView):
+    template_name = "interviews/interview_list.html"
+    context_object_name = "interviews"
     paginate_by = 12
 
     def get_queryset(self):
-        return Interview.objects.published().select_related("leader", "series")
+        return interview_cards()
 
 
-class InterviewDetailView(DetailView):
+class InterviewDetailView(PreviewMixin, DetailView):
+    template_name = "interviews/interview_detail.html"
+    context_object_name = "interview"
+
+    def get_base_queryset(self):
+        return Interview.objects.select_related("leader", "series").prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.select_related("question").prefetch_related(
+                    Prefetch("quotes", queryset=Quote.objects.order_by("order", "pk"))
+                ),
+            ),
+            Prefetch(
+                "quotes",
+                queryset=Quote.objects.filter(answer__isnull=True).order_by("order", "pk"),
+                to_attr="loose_quotes",
+            ),
+            Prefetch(
+                "platform_uses", queryset=InterviewPlatform.objects.select_related("platform")
+            ),
+            Prefetch("leader__accounts", queryset=SocialAccount.objects.select_related("platform")),
+            "themes",
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        interview = self.object
+        answers = list(interview.answers.all())
+        context["answers"] = answers
+        context["reading_minutes"] = minutes_to_read(
+            interview.introduction_html,
+            interview.closing_html,
+            *(answer.body_html for answer in answers),
+        )
+        context["previous_in_series"] = context["next_in_series"] = None
+        if interview.series_id and interview.series_order is not None:
+            siblings = (
+                Interview.objects.published()
+                .filter(series_id=interview.series_id)
+                .exclude(pk=interview.pk)
+                .select_related("leader")
+            )
+            context["previous_in_series"] = (
+                siblings.filter(series_order__lt=interview.series_order)
+                .order_by("-series_order")
+                .first()
+            )
+            context["next_in_series"] = (
+                siblings.filter(series_order__gt=interview.series_order)
+                .order_by("series_order")
+                .first()
+            )
+        from blog.views import comment_thread  # blog.views builds on this module's mixins
+
+        comments = Comment.objects.approved().filter(interview=interview)
+        context.update(comment_thread(comments))
+        return context
+
+
+class PlatformListView(PublicPageMixin, ListView):
+    template_name = "interviews/platform_list.html"
+    context_object_name = "platforms"
+
     def get_queryset(self):
-        return Interview.objects.published().select_related("leader", "series")
+        return platforms_with_counts().order_by("-leader_count", "name")
 
 
-class PlatformDetailView(DetailView):
-    model = Platform
+class InterviewsOfMixin(PublicPageMixin):
+    """A page about one thing (platform, theme, leader...) listing its published interviews."""
+
+    paginate_by = 12
+    context_object_name = "interviews"
+    subject_name = "subject"
+
+    def get_subject(self):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        self.subject = self.get_subject()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context[self.subject_name] = self.subject
+        return context
 
 
-class ThemeDetailView(DetailView):
-    model = Theme
+class PlatformDetailView(InterviewsOfMixin, ListView):
+    template_name = "interviews/platform_detail.html"
+    subject_name = "platform"
+
+    def get_subject(self):
+        return get_object_or_404(platforms_with_counts(), slug=self.kwargs["slug"])
+
+    def get_queryset(self):
+        uses = InterviewPlatform.objects.filter(interview=OuterRef("pk"), platform=self.subject)
+        return (
+            interview_cards()
+            .filter(Exists(uses))
+            .annotate(is_favourite=Exists(uses.filter(is_favourite=True)))
+        )
 
 
-class LeaderDetailView(DetailView):
-    model = Leader
+class ThemeListView(PublicPageMixin, ListView):
+    template_name = "interviews/theme_list.html"
+    context_object_name = "themes"
+
+    def get_queryset(self):
+        return themes_with_counts().order_by("name")
 
 
-class SeriesDetailView(DetailView):
-    model = Series
+class ThemeDetailView(InterviewsOfMixin, ListView):
+    template_name = "interviews/theme_detail.html"
+    subject_name = "theme"
+
+    def get_subject(self):
+        return get_object_or_404(Theme, slug=self.kwargs["slug"])
+
+    def get_queryset(self):
+        return interview_cards().filter(themes=self.subject)
 
 
-class QuestionDetailView(DetailView):
-    model = Question
+class QuoteListView(PublicPageMixin, ListView):
+    template_name = "interviews/quote_list.html"
+    context_object_name = "quotes"
+    paginate_by = 60
+
+    def get_queryset(self):
+        return public_quotes().order_by("-featured", "order", "pk")
+
+
+class LeaderListView(PublicPageMixin, ListView):
+    template_name = "interviews/leader_list.html"
+    context_object_name = "leaders"
+    paginate_by = 48
+
+    def get_queryset(self):
+        return public_leaders().order_by("name", "pk")
+
+
+class LeaderDetailView(InterviewsOfMixin, ListView):
+    template_name = "interviews/leader_detail.html"
+    subject_name = "leader"
+
+    def get_subject(self):
+        leaders = Leader.objects.prefetch_related(
+            Prefetch("accounts", queryset=SocialAccount.objects.select_related("platform"))
+        ).annotate(is_public=Exists(Interview.objects.published().filter(leader=OuterRef("pk"))))
+        leader = get_object_or_404(leaders, slug=self.kwargs["slug"])
+        if not leader.is_public and not self.is_editor:
+            raise Http404("No published interview with this leader")
+        return leader
+
+    def get_queryset(self):
+        return interview_cards().filter(leader=self.subject)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["preview"] = not self.subject.is_public
+        context["quotes"] = public_quotes().filter(leader=self.subject).order_by("order", "pk")[:12]
+        return context
+
+
+class SeriesDetailView(PublicPageMixin, DetailView):
+    template_name = "interviews/series_detail.html"
+    context_object_name = "series"
+
+    def get_queryset(self):
+        return Series.objects.prefetch_related(
+            Prefetch(
+                "interviews",
+                queryset=Interview.objects.published()
+                .select_related("leader")
+                .prefetch_related("themes")
+                .order_by("series_order", "publish_at", "pk"),
+                to_attr="live_interviews",
+            )
+        )
+
+    def get_object(self, queryset=None):
+        series = super().get_object(queryset)
+        if not series.live_interviews and not self.is_editor:
+            raise Http404("No published interview in this series")
+        return series
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["preview"] = not self.object.live_interviews
+        return context
+
+
+class QuestionListView(PublicPageMixin, ListView):
+    template_name = "interviews/question_list.html"
+    context_object_name = "questions"
+
+    def get_queryset(self):
+        return questions_with_counts()
+
+
+class QuestionDetailView(PublicPageMixin, ListView):
+    """Every leader's answer to one question, side by side."""
+
+    template_name = "interviews/question_detail.html"
+    context_object_name = "answers"
+    paginate_by = 30
+
+    def get(self, request, *args, **kwargs):
+        self.question = get_object_or_404(questions_with_counts(), slug=self.kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return (
+            Answer.objects.filter(question=self.question, interview__in=live_interviews())
+            .select_related("interview__leader", "question")
+            .prefetch_related(Prefetch("quotes", queryset=Quote.objects.order_by("order", "pk")))
+            .order_by("interview__leader__name", "interview__publish_at", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        questions = list(questions_with_counts())
+        context["question"] = self.question
+        context["questions"] = questions
+        position = next(i for i, q in enumerate(questions) if q.pk == self.question.pk)
+        context["previous_question"] = questions[position - 1] if position > 0 else None
+        context["next_question"] = (
+            questions[position + 1] if position + 1 < len(questions) else None
+        )
+        return context
