@@ -1,6 +1,76 @@
+from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.http import urlencode
+
+from . import services
+from .query import clean_query, query_terms
+
+RESULTS_PER_PAGE = 10
 
 
 def search(request):
-    query = request.GET.get("q", "")
-    return render(request, "search/results.html", {"query": query, "results": []})
+    """``/search/?q=words[&kind=answers][&page=2]``: ranked results, published content only.
+
+    Bad input never fails: an empty query shows the search form; a long query is cut to
+    ``MAX_QUERY_LENGTH`` characters; control characters are dropped; a query without a single word
+    (only punctuation) finds nothing; a page number that is not a number shows page 1 and one past
+    the end shows the last page (``Paginator.get_page``); an unknown ``kind`` searches everything.
+    """
+    raw = request.GET.get("q", "")
+    query = clean_query(raw)
+    kind = request.GET.get("kind", "")
+    if kind not in services.KINDS:
+        kind = ""
+    context = {
+        "query": query.text,
+        "query_truncated": query.truncated,
+        "kind": kind,
+        "kinds": services.KINDS,
+        "searched": bool(query),
+        "has_words": bool(query_terms(query.text)),
+        "results": [],
+        "page_obj": None,
+        "page_title": f"Search results for “{query.text}”" if query else "Search",
+        "page_description": "Search the interviews, answers, quotes, leaders and blog posts.",
+    }
+    if query and context["has_words"]:
+        outcome = services.rank(query.text, kind=kind or None)
+        page_obj = Paginator(outcome.hits, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(
+            page_obj=page_obj,
+            results=services.results_for(list(page_obj.object_list), query.text),
+            total=len(outcome.hits),
+            capped=bool(outcome.capped),
+            facets=_facets(query.text, kind, outcome),
+            page_query=urlencode({"q": query.text, **({"kind": kind} if kind else {})}),
+        )
+    response = render(request, "search/results.html", context)
+    # Result pages are endless and thin: keep them out of search engines' indexes.
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _facets(text, current, outcome):
+    """Links that narrow the results to one kind (with counts when all kinds were searched)."""
+    facets = [
+        {
+            "label": "Everything",
+            "url": "?" + urlencode({"q": text}),
+            "count": None,
+            "current": not current,
+        }
+    ]
+    for name, label in services.KINDS.items():
+        count = outcome.counts.get(name) if not current else None
+        if not current and not count:
+            continue
+        facets.append(
+            {
+                "label": label,
+                "url": "?" + urlencode({"q": text, "kind": name}),
+                "count": count,
+                "capped": name in outcome.capped,
+                "current": current == name,
+            }
+        )
+    return facets
