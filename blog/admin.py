@@ -1,0 +1,190 @@
+"""The editors' admin for authors, posts and readers' comments (with moderation)."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import ngettext
+
+from socialleaders.admin import CountsAdmin, PublishableAdmin, VisibilityFilter, excerpt
+
+from .models import Author, Comment, Post
+
+
+@admin.register(Author)
+class AuthorAdmin(CountsAdmin):
+    list_display = ["name", "user", "is_guest", "post_count"]
+    list_filter = ["is_guest"]
+    list_select_related = ["user"]
+    search_fields = ["name", "bio", "user__username", "user__email"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+    fields = ["name", "slug", "is_guest", "user", "bio", "website"]
+
+    counts = {"_post_count": Count("posts")}
+
+    @admin.display(description="posts", ordering="_post_count")
+    def post_count(self, obj):
+        return obj._post_count
+
+
+@admin.register(Post)
+class PostAdmin(PublishableAdmin):
+    list_display = [
+        "title",
+        "author",
+        "status",
+        "publish_at",
+        "live",
+        "comments_open",
+        "comment_count",
+        "tag_list",
+    ]
+    list_filter = [VisibilityFilter, "status", "author", "tags", "comments_open"]
+    list_select_related = ["author"]
+    search_fields = ["title", "excerpt", "body", "author__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["author"]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "author"]}),
+        PublishableAdmin.publishing_fieldset,
+        ("Text", {"fields": ["excerpt", "body", "tags"]}),
+        ("Comments", {"fields": ["comments_open"]}),
+        ("Image", {"classes": ["collapse"], "fields": ["image", "image_alt"]}),
+    ]
+
+    counts = {
+        "_comment_count": Count("comments", distinct=True),
+        "_pending_count": Count(
+            "comments", filter=Q(comments__status=Comment.Status.PENDING), distinct=True
+        ),
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags")
+
+    @admin.display(description="comments", ordering="_comment_count")
+    def comment_count(self, obj):
+        if not obj._comment_count:
+            return 0
+        url = reverse("admin:blog_comment_changelist") + f"?post__id__exact={obj.pk}"
+        if obj._pending_count:
+            return format_html(
+                '<a href="{}">{}</a> ({} awaiting moderation)',
+                url,
+                obj._comment_count,
+                obj._pending_count,
+            )
+        return format_html('<a href="{}">{}</a>', url, obj._comment_count)
+
+    @admin.display(description="tags")
+    def tag_list(self, obj):
+        return ", ".join(sorted(tag.name for tag in obj.tags.all()))
+
+
+class TargetFilter(admin.SimpleListFilter):
+    title = "on"
+    parameter_name = "on"
+
+    def lookups(self, request, model_admin):
+        return [("post", "Blog posts"), ("interview", "Interviews")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "post":
+            return queryset.filter(post__isnull=False)
+        if self.value() == "interview":
+            return queryset.filter(interview__isnull=False)
+        return queryset
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "target_link",
+        "short_body",
+        "status",
+        "kind",
+        "created_at",
+        "by_post_author",
+    ]
+    list_filter = ["status", "kind", TargetFilter, "by_post_author"]
+    list_select_related = ["post", "interview"]
+    search_fields = ["name", "email", "website", "body", "post__title", "interview__title"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    autocomplete_fields = ["post", "interview", "parent"]
+    actions = ["approve", "mark_spam", "remove", "forget_sender"]
+    fieldsets = [
+        (None, {"fields": ["post", "interview", "parent", ("status", "kind"), "by_post_author"]}),
+        ("Comment", {"fields": ["name", "website", "body", "created_at"]}),
+        (
+            "Sender (private: for moderation only, never shown on the site)",
+            {"fields": ["email", "ip_address", "user_agent"]},
+        ),
+    ]
+    readonly_fields = ["ip_address", "user_agent"]
+
+    def get_queryset(self, request):
+        # Comments' names mention their post or interview (autocomplete lists them too).
+        return super().get_queryset(request).select_related("post", "interview")
+
+    @admin.display(description="on", ordering="post__title")
+    def target_link(self, obj):
+        target = obj.target
+        if target is None:
+            return "-"
+        opts = target._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[target.pk])
+        return format_html(
+            '<a href="{}">{}</a> <small>({})</small>', url, target, opts.verbose_name
+        )
+
+    @admin.display(description="comment")
+    def short_body(self, obj):
+        return excerpt(obj.body, 16)
+
+    def _set_status(self, request, queryset, status, verb):
+        changed = queryset.exclude(status=status).update(status=status)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d comment %(verb)s.",
+                "%(count)d comments %(verb)s.",
+                changed,
+            )
+            % {"count": changed, "verb": verb},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Approve selected comments", permissions=["change"])
+    def approve(self, request, queryset):
+        self._set_status(request, queryset, Comment.Status.APPROVED, "approved")
+
+    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    def mark_spam(self, request, queryset):
+        self._set_status(request, queryset, Comment.Status.SPAM, "marked as spam")
+
+    @admin.action(description="Remove selected comments from the site", permissions=["change"])
+    def remove(self, request, queryset):
+        self._set_status(request, queryset, Comment.Status.REMOVED, "removed")
+
+    @admin.action(
+        description="Forget the sender's IP address and browser (keep the comment)",
+        permissions=["change"],
+    )
+    def forget_sender(self, request, queryset):
+        changed = queryset.filter(Q(ip_address__isnull=False) | ~Q(user_agent="")).update(
+            ip_address=None, user_agent=""
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "Sender details forgotten for %(count)d comment.",
+                "Sender details forgotten for %(count)d comments.",
+                changed,
+            )
+            % {"count": changed},
+            messages.SUCCESS,
+        )
