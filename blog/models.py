@@ -134,6 +134,21 @@ class Comment(models.Model):
     # What moderation needs to know about the sender; erased once moderation no longer needs it.
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # Set by the comments app (comments/services.py).
+    moderation_note = models.CharField(
+        "why held",
+        max_length=200,
+        blank=True,
+        help_text="Why the moderation rules held this comment or sent it to spam.",
+    )
+    edited_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the writer last edited the comment."
+    )
+    followers_notified = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Followers of the piece have been emailed about this comment.",
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -144,6 +159,7 @@ class Comment(models.Model):
             models.Index(
                 fields=["interview", "status", "created_at"], name="comment_iv_status_idx"
             ),
+            models.Index(fields=["email", "status"], name="comment_email_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -166,3 +182,11 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.target.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def body_html(self):
+        """The body as safe HTML: paragraphs, line breaks, links (rel="nofollow ugc noopener"),
+        everything else escaped. See comments/text.py."""
+        from comments.text import render_comment
+
+        return render_comment(self.body)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "interviews.apps.InterviewsConfig",
     "blog.apps.BlogConfig",
     "search.apps.SearchConfig",
+    "comments.apps.CommentsConfig",
     "socialleaders.apps.SocialLeadersConfig",
 ]
 
@@ -249,6 +250,13 @@ CONTENT_SECURITY_POLICY = {
 }
 if not DEBUG and SECURE_SSL_REDIRECT:
     CONTENT_SECURITY_POLICY["upgrade-insecure-requests"] = []
+
+# Readers' comments (comments/conf.py lists every COMMENTS_* setting and its default). A refused
+# CSRF check on the comment form shows the form again with what was typed.
+CSRF_FAILURE_VIEW = "comments.views.csrf_failure"
+COMMENTS_IP_RETENTION_DAYS = int(os.environ.get("COMMENTS_IP_RETENTION_DAYS", "30"))
+# Only behind a reverse proxy that sets it, e.g. HTTP_X_FORWARDED_FOR (see docs/comments.md).
+COMMENTS_TRUSTED_PROXY_HEADER = os.environ.get("COMMENTS_TRUSTED_PROXY_HEADER", "")
 
 # The benchmark's reference page (/bench/floor/), only when asked for: see bench/run.py.
 BENCH_FLOOR = env_bool("BENCH_FLOOR", False)

@@ -13,6 +13,7 @@ urlpatterns = [
     # Answered by HealthCheckMiddleware before routing; the route keeps reverse("healthz") working.
     path("healthz", health.healthz, name="healthz"),
     path("blog/", include("blog.urls")),
+    path("comments/", include("comments.urls")),
     path("search/", include("search.urls")),
     path("", include("interviews.urls")),
 ]

@@ -1,0 +1,67 @@
+"""{% comment_section target as cs %}: what templates/comments/section.html needs to show the
+comment form (or why comments are closed), a reply in progress, and the reader's own recent
+comments (awaiting moderation, or still editable)."""
+
+from django import template
+
+from blog.models import Comment
+
+from .. import conf, services
+from ..forms import CommentForm
+from ..models import ModerationSettings
+from ..views import can_edit, edit_deadline, post_url, remembered_ids
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def comment_section(context, target):
+    request = context.get("request")
+    policy = ModerationSettings.load()
+    kind = services.target_type(target)
+    section = {
+        "target": target,
+        "kind": kind,
+        "closed_reason": services.closed_reason(target, policy),
+        "post_url": post_url(target),
+        "max_length": conf.get("COMMENTS_MAX_LENGTH"),
+        "edit_minutes": conf.get("COMMENTS_EDIT_WINDOW_MINUTES"),
+        "form": None,
+        "reply_to": None,
+        "reply_error": "",
+        "mine": [],
+    }
+    if request is None:
+        return section
+    if not section["closed_reason"]:
+        initial = {}
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            initial["name"] = user.get_full_name() or user.get_username()
+            initial["email"] = user.email
+        raw = request.GET.get("reply_to", "")
+        if raw:
+            if raw.isdigit() and len(raw) < 19:
+                try:
+                    services.resolve_parent(target, int(raw), policy)
+                except services.CommentRefused as refused:
+                    section["reply_error"] = refused.message
+                else:
+                    section["reply_to"] = Comment.objects.only("pk", "name").get(pk=int(raw))
+                    initial["parent"] = section["reply_to"].pk
+            else:
+                section["reply_error"] = "The comment you wanted to reply to does not exist."
+        section["form"] = CommentForm(target=target, policy=policy, initial=initial)
+    ids = remembered_ids(request)
+    if ids:
+        mine = list(
+            Comment.objects.filter(pk__in=ids, **{kind: target})
+            .exclude(status=Comment.Status.REMOVED)
+            .order_by("created_at", "pk")
+        )
+        for comment in mine:
+            comment.editable = can_edit(request, comment)
+            comment.edit_deadline = edit_deadline(comment)
+            comment.awaiting = comment.status != Comment.Status.APPROVED
+        section["mine"] = mine
+    return section
