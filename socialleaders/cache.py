@@ -48,11 +48,12 @@ def page_cache():
 def _initial_generation():
     """A fresh generation when the cache holds none (first start, Redis flushed or restarted).
 
-    The clock in milliseconds, not 1: pages cached under an earlier run's numbers may still be in
-    the cache, and a number that only grows can never collide with them.
+    The clock in microseconds, not 1: pages cached under an earlier run's numbers may still be in
+    the cache. Every bump is a cache round trip, which takes well over a microsecond, so the
+    counter can never have run ahead of the clock, and the new number is above every old one.
     """
     cache = page_cache()
-    cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=None)
+    cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
     return cache.get(GENERATION_KEY)
 
 

@@ -140,6 +140,7 @@ class PageCacheMiddleware:
             request.page_cache = "bypass"
             response = self.get_response(request)
             self._mark_personal(request, response)
+            response["X-Cache"] = "bypass"
             return response
 
         url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
@@ -150,7 +151,10 @@ class PageCacheMiddleware:
         except Exception:
             cache_logger.exception("page cache unavailable; serving uncached")
             request.page_cache = "error"
-            return self.get_response(request)
+            response = self.get_response(request)
+            self._mark_personal(request, response)
+            response["X-Cache"] = "error"
+            return response
 
         if entry is not None:
             request.page_cache = "hit"
@@ -160,6 +164,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if not self._response_is_cacheable(response):
             self._mark_personal(request, response)
+            response["X-Cache"] = "miss"
             return response
         entry = self._entry(response)
         try:

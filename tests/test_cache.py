@@ -1,0 +1,612 @@
+"""The page cache: anonymous readers get whole pages from the cache, and every change readers can
+see (publish, edit, unpublish, comment approval, a schedule coming due) shows on the next GET,
+on every app server sharing the cache."""
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.utils import timezone
+
+from blog.models import Comment
+from socialleaders import cache as content_cache
+from socialleaders.middleware import PageCacheMiddleware
+from socialleaders.publishing import Status
+
+from . import factories
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE = True
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-page-cache-{uuid.uuid4().hex}",
+        }
+    }
+    caches["default"].clear()
+    yield
+    with contextlib.suppress(Exception):  # a test pointed the cache at a server that is down
+        caches["default"].clear()
+
+
+@pytest.fixture
+def content(db):
+    theme_leader = factories.leader(name="Ada Example")
+    interview = factories.interview(title="Ada on LinkedIn", leader=theme_leader)
+    post = factories.post(title="Why we asked")
+    return {"interview": interview, "post": post}
+
+
+def get(client, url, **extra):
+    response = client.get(url, **extra)
+    return response, response.content.decode()
+
+
+# Hits and misses -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/", "/interviews/", "/blog/", "/feeds/rss/", "/interviews/feed/"])
+def test_second_anonymous_get_comes_from_the_cache_without_sql(
+    client, content, django_assert_num_queries, url
+):
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["X-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second.status_code == 200
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_item_pages_are_cached_too(client, content, django_assert_num_queries):
+    for url in (content["interview"].get_absolute_url(), content["post"].get_absolute_url()):
+        assert client.get(url).status_code == 200
+        with django_assert_num_queries(0):
+            assert client.get(url)["X-Cache"] == "hit"
+
+
+def test_cached_pages_say_public_short_max_age_and_vary_on_cookie(client, content):
+    client.get("/")
+    response = client.get("/")
+    cache_control = response["Cache-Control"]
+    assert "public" in cache_control
+    assert "max-age=60" in cache_control
+    assert "s-maxage=60" in cache_control
+    assert "Cookie" in response["Vary"]
+    assert response["ETag"]
+    assert response["Last-Modified"]
+
+
+def test_head_is_answered_from_the_cache(client, content, django_assert_num_queries):
+    client.get("/interviews/")
+    with django_assert_num_queries(0):
+        response = client.head("/interviews/")
+    assert response.status_code == 200
+    assert response["X-Cache"] == "hit"
+
+
+def test_query_strings_are_part_of_the_key(client, db):
+    for n in range(15):
+        factories.interview(title=f"Numbered interview {n:02d}")
+    page_one = client.get("/interviews/")
+    page_two = client.get("/interviews/?page=2")
+    assert page_two["X-Cache"] == "miss"
+    assert page_one.content != page_two.content
+
+
+def test_errors_and_404s_are_not_cached(client, db):
+    assert client.get("/interviews/no-such-interview/").status_code == 404
+    again = client.get("/interviews/no-such-interview/")
+    assert again.status_code == 404
+    assert again.get("X-Cache") != "hit"
+
+
+# Conditional GET -------------------------------------------------------------------------------
+
+
+def test_etag_revalidation_gets_304(client, content):
+    etag = client.get("/interviews/")["ETag"]
+    response = client.get("/interviews/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+def test_last_modified_revalidation_gets_304(client, content):
+    last_modified = client.get("/blog/")["Last-Modified"]
+    assert client.get("/blog/", HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+
+
+def test_a_stale_etag_gets_the_new_page(client, content):
+    etag = client.get("/interviews/")["ETag"]
+    interview = content["interview"]
+    interview.title = "Ada on Bluesky"
+    interview.save()
+    response = client.get("/interviews/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert "Ada on Bluesky" in response.content.decode()
+    assert response["ETag"] != etag
+
+
+def test_feeds_have_an_etag_and_last_modified(client, content):
+    response = client.get("/feeds/rss/")
+    assert response.status_code == 200
+    assert response["ETag"] and response["Last-Modified"]
+    assert client.get("/feeds/rss/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+# Who gets cached pages -------------------------------------------------------------------------
+
+
+def test_a_logged_in_editor_never_gets_the_anonymous_page(editor_client, db):
+    client = Client()
+    draft = factories.interview(title="A draft only editors see", published=False)
+    anonymous = client.get("/interviews/")
+    assert draft.title not in anonymous.content.decode()
+    assert client.get("/interviews/")["X-Cache"] == "hit"
+
+    as_editor = editor_client.get("/interviews/")
+    assert as_editor["X-Cache"] == "bypass"
+    assert "private" in as_editor["Cache-Control"]
+    assert "public" not in as_editor["Cache-Control"]
+    # The editor's page comes from the view, not from the anonymous copy.
+    preview = editor_client.get(draft.get_absolute_url())
+    assert preview.status_code == 200
+    assert preview["X-Cache"] == "bypass"
+
+
+def test_an_editors_page_is_never_stored_for_readers(editor_client, db):
+    client = Client()
+    draft = factories.interview(title="Editors see this draft", published=False)
+    assert editor_client.get(draft.get_absolute_url()).status_code == 200
+    editor_client.get("/interviews/")
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    anonymous = client.get("/interviews/")
+    assert anonymous["X-Cache"] == "miss"
+    assert draft.title not in anonymous.content.decode()
+
+
+def test_a_reader_with_a_pending_comment_is_not_served_from_the_cache(client, content, settings):
+    client.get("/blog/")
+    client.cookies[settings.PAGE_CACHE_PENDING_COOKIE] = "1"
+    response = client.get("/blog/")
+    assert response["X-Cache"] == "bypass"
+    # ...and their page is not stored for others.
+    del client.cookies[settings.PAGE_CACHE_PENDING_COOKIE]
+    client.get(content["post"].get_absolute_url())  # a fresh anonymous miss, then:
+    client.cookies[settings.PAGE_CACHE_PENDING_COOKIE] = "1"
+    assert client.get(content["post"].get_absolute_url())["X-Cache"] == "bypass"
+
+
+def test_any_session_cookie_bypasses_the_cache(client, content, settings):
+    client.get("/")
+    client.cookies[settings.SESSION_COOKIE_NAME] = "whatever"
+    assert client.get("/")["X-Cache"] == "bypass"
+
+
+def test_cache_can_be_switched_off(client, content, settings):
+    settings.PAGE_CACHE = False
+    client.get("/")
+    assert client.get("/")["X-Cache"] == "bypass"
+
+
+# What responses get stored (the middleware alone, with hand-made views) -----------------------
+
+
+def _middleware_run(view_response):
+    calls = []
+
+    def view(request):
+        calls.append(request)
+        return view_response()
+
+    middleware = PageCacheMiddleware(view)
+    factory = RequestFactory()
+    first = middleware(factory.get("/anything/"))
+    second = middleware(factory.get("/anything/"))
+    return first, second, len(calls)
+
+
+@pytest.mark.parametrize(
+    "make_response",
+    [
+        pytest.param(lambda: _with_cookie(HttpResponse("hi")), id="set-cookie"),
+        pytest.param(lambda: _with_header(HttpResponse("hi"), "private, max-age=0"), id="private"),
+        pytest.param(lambda: _with_header(HttpResponse("hi"), "no-store"), id="no-store"),
+        pytest.param(
+            lambda: _with_header(HttpResponse("hi"), "no-cache, no-store, private"), id="preview"
+        ),
+        pytest.param(lambda: HttpResponse("gone", status=404), id="404"),
+        pytest.param(lambda: HttpResponse(status=302, headers={"Location": "/"}), id="redirect"),
+        pytest.param(lambda: HttpResponse("x", headers={"Vary": "Accept-Language"}), id="vary"),
+    ],
+)
+def test_responses_that_must_not_be_shared_are_never_stored(db, make_response):
+    first, second, calls = _middleware_run(make_response)
+    assert calls == 2
+    assert second["X-Cache"] == "miss"
+
+
+def test_a_plain_page_is_stored_once(db):
+    first, second, calls = _middleware_run(lambda: HttpResponse("a plain page"))
+    assert calls == 1
+    assert second["X-Cache"] == "hit"
+    assert second.content == b"a plain page"
+
+
+def test_responses_setting_cookies_are_marked_private(db):
+    first, _, _ = _middleware_run(lambda: _with_cookie(HttpResponse("hi")))
+    assert "private" in first["Cache-Control"]
+
+
+def test_post_requests_are_never_cached(db):
+    calls = []
+
+    def view(request):
+        calls.append(1)
+        return HttpResponse("posted")
+
+    middleware = PageCacheMiddleware(view)
+    for _ in range(2):
+        assert middleware(RequestFactory().post("/anything/"))["X-Cache"] == "bypass"
+    assert len(calls) == 2
+
+
+def _with_cookie(response):
+    response.set_cookie("csrftoken", "abc")
+    return response
+
+
+def _with_header(response, cache_control):
+    response["Cache-Control"] = cache_control
+    return response
+
+
+def test_the_site_keeps_working_when_the_cache_is_down(client, content, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    caches["default"].close()
+    response = client.get("/interviews/")
+    assert response.status_code == 200
+    assert "Ada on LinkedIn" in response.content.decode()
+    assert "page cache unavailable" in caplog.text
+
+
+# Invalidation ----------------------------------------------------------------------------------
+
+
+def test_publishing_shows_on_the_next_get(client, db):
+    draft = factories.interview(title="Freshly published interview", published=False)
+    assert draft.title not in client.get("/interviews/").content.decode()
+    assert draft.title not in client.get("/").content.decode()
+    assert draft.title not in client.get("/interviews/feed/").content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+    draft.status = Status.PUBLISHED
+    draft.save()
+
+    assert draft.title in client.get("/interviews/").content.decode()
+    assert draft.title in client.get("/").content.decode()
+    assert draft.title in client.get("/interviews/feed/").content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_editing_shows_on_the_next_get(client, content):
+    interview = content["interview"]
+    url = interview.get_absolute_url()
+    client.get(url)
+    client.get("/interviews/")
+    interview.title = "Ada on Mastodon"
+    interview.save()
+    assert "Ada on Mastodon" in client.get(url).content.decode()
+    assert "Ada on Mastodon" in client.get("/interviews/").content.decode()
+
+
+def test_editing_a_related_row_shows_on_the_next_get(client, content):
+    url = content["interview"].get_absolute_url()
+    assert "Ada Example" in client.get(url).content.decode()
+    leader = content["interview"].leader
+    leader.name = "Ada Renamed"
+    leader.save()
+    assert "Ada Renamed" in client.get(url).content.decode()
+
+
+def test_unpublishing_removes_the_item_everywhere(client, content):
+    post = content["post"]
+    assert post.title in client.get("/blog/").content.decode()
+    assert client.get(post.get_absolute_url()).status_code == 200
+    assert post.title in client.get("/blog/feed/").content.decode()
+
+    post.status = Status.DRAFT
+    post.save()
+
+    assert post.title not in client.get("/blog/").content.decode()
+    assert client.get(post.get_absolute_url()).status_code == 404
+    assert post.title not in client.get("/blog/feed/").content.decode()
+
+
+def test_deleting_removes_the_item(client, content):
+    post = content["post"]
+    assert post.title in client.get("/blog/").content.decode()
+    post.delete()
+    assert post.title not in client.get("/blog/").content.decode()
+
+
+def test_approving_a_comment_shows_it_on_the_next_get(client, content):
+    post = content["post"]
+    comment = factories.comment(
+        post=post, body="A thoughtful pending remark", status=Comment.Status.PENDING
+    )
+    assert comment.body not in client.get(post.get_absolute_url()).content.decode()
+    comment.status = Comment.Status.APPROVED
+    comment.save()
+    assert comment.body in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_adding_a_theme_shows_on_the_next_get(client, content):
+    interview = content["interview"]
+    url = interview.get_absolute_url()
+    assert "Finding the time" not in client.get(url).content.decode()
+    interview.themes.add("Finding the time")  # through taggit's m2m machinery
+    assert "Finding the time" in client.get(url).content.decode()
+
+
+def test_each_change_moves_the_generation_on(db):
+    before = content_cache.current_generation()
+    factories.platform(name="Threads")
+    assert content_cache.current_generation() > before
+
+
+def test_changes_inside_a_transaction_bump_again_on_commit(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        factories.platform(name="Threads")
+        factories.platform(name="Bluesky")
+    # Bumped at once for each save, and one more bump registered for the commit.
+    assert len(callbacks) == 1
+    before = content_cache.current_generation()
+    callbacks[0]()
+    assert content_cache.current_generation() == before + 1
+
+
+def test_a_lost_generation_starts_above_any_earlier_one(db):
+    first = content_cache.bump_generation()
+    caches["default"].delete(content_cache.GENERATION_KEY)
+    assert content_cache.current_generation() > first
+
+
+# Scheduled items -------------------------------------------------------------------------------
+
+
+def test_a_scheduled_interview_appears_once_its_time_passes(client, db):
+    now = timezone.now()
+    scheduled = factories.interview(
+        title="Scheduled for later", publish_at=now + timedelta(hours=1)
+    )
+    assert scheduled.title not in client.get("/interviews/").content.decode()
+    assert scheduled.title not in client.get("/").content.decode()
+    assert client.get("/interviews/")["X-Cache"] == "hit"
+
+    with mock.patch("django.utils.timezone.now", return_value=now + timedelta(minutes=59)):
+        assert client.get("/interviews/")["X-Cache"] == "hit"
+    with mock.patch("django.utils.timezone.now", return_value=now + timedelta(hours=1, seconds=1)):
+        listing = client.get("/interviews/")
+        assert listing["X-Cache"] == "miss"
+        assert scheduled.title in listing.content.decode()
+        assert scheduled.title in client.get("/").content.decode()
+        assert client.get(scheduled.get_absolute_url()).status_code == 200
+
+
+def test_an_item_disappears_once_its_unpublish_time_passes(client, db):
+    now = timezone.now()
+    post = factories.post(title="Here for a day", unpublish_at=now + timedelta(days=1))
+    assert post.title in client.get("/blog/").content.decode()
+    with mock.patch("django.utils.timezone.now", return_value=now + timedelta(days=1, seconds=1)):
+        assert post.title not in client.get("/blog/").content.decode()
+        assert client.get(post.get_absolute_url()).status_code == 404
+
+
+def test_schedules_are_looked_up_once_per_generation(client, db, django_assert_num_queries):
+    factories.interview(title="Later", publish_at=timezone.now() + timedelta(days=3))
+    now = timezone.now()
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        generation = content_cache.generation_for_request()
+        with django_assert_num_queries(0):
+            assert content_cache.generation_for_request() == generation
+
+
+# Two app servers, one PostgreSQL, one Redis ----------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _fetch(port, path):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def _wait_until_up(port, process, deadline=30):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            raise RuntimeError(f"app server on {port} exited with {process.returncode}")
+        try:
+            if _fetch(port, "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"app server on {port} did not come up")
+
+
+@pytest.fixture
+def shared_postgres_and_redis(tmp_path):
+    """A throwaway PostgreSQL database (migrated) and a Redis key prefix, both dropped after."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the two-server test needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    import psycopg
+    import redis
+
+    redis_url = os.environ.get("TWO_SERVER_REDIS_URL", "redis://127.0.0.1:6379/5")
+    try:
+        redis.Redis.from_url(redis_url).ping()
+    except redis.RedisError as error:
+        pytest.skip(f"the two-server test needs Redis at {redis_url}: {error}")
+
+    params = connection.settings_dict
+    name = f"sl_twoservers_{uuid.uuid4().hex[:10]}"
+    admin_dsn = dict(
+        host=params["HOST"] or "127.0.0.1",
+        port=params["PORT"] or 5432,
+        user=params["USER"],
+        password=params["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    with psycopg.connect(**admin_dsn) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    user = params["USER"] + (f":{params['PASSWORD']}" if params["PASSWORD"] else "")
+    prefix = f"twoservers-{uuid.uuid4().hex[:10]}"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": f"postgres://{user}@{admin_dsn['host']}:{admin_dsn['port']}/{name}",
+        "REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": prefix,
+        "PAGE_CACHE": "1",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "LOG_LEVEL": "WARNING",
+    }
+    manage = [sys.executable, "manage.py"]
+    try:
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+        )
+        yield env
+    finally:
+        client = redis.Redis.from_url(redis_url)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+        with psycopg.connect(**admin_dsn) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(tmp_path / "static", ignore_errors=True)
+
+
+def _orm(env, code):
+    """Run ORM code in another process against the shared database and cache."""
+    setup = (
+        "import django; django.setup()\n"
+        "from datetime import timedelta\n"
+        "from django.utils import timezone\n"
+        "from interviews.models import Interview, Leader\n"
+        "from socialleaders.publishing import Status\n"
+    )
+    subprocess.run([sys.executable, "-c", setup + code], cwd=ROOT, env=env, check=True)
+
+
+@pytest.mark.django_db
+def test_a_change_through_one_server_is_seen_through_the_other(shared_postgres_and_redis):
+    env = {**shared_postgres_and_redis, "DJANGO_SETTINGS_MODULE": "socialleaders.settings"}
+    _orm(
+        env,
+        "leader = Leader.objects.create(name='Grace Shared', slug='grace-shared')\n"
+        "Interview.objects.create(leader=leader, title='Grace on blogs', slug='grace',"
+        " status=Status.PUBLISHED, publish_at=timezone.now() - timedelta(days=1))\n",
+    )
+    servers = []
+    try:
+        for _ in range(2):
+            port = _free_port()
+            process = subprocess.Popen(
+                [
+                    str(ROOT / ".venv" / "bin" / "gunicorn"),
+                    "--config",
+                    str(ROOT / "gunicorn.conf.py"),
+                    "--workers",
+                    "1",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "socialleaders.wsgi",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            servers.append((port, process))
+        for port, process in servers:
+            _wait_until_up(port, process)
+        (a, _), (b, _) = servers
+
+        # Both servers have the list and the interview in the shared cache.
+        for port in (a, b):
+            assert "Grace on blogs" in _fetch(port, "/interviews/")[2]
+            assert _fetch(port, "/interviews/grace/")[0] == 200
+        assert _fetch(b, "/interviews/")[1]["X-Cache"] == "hit"
+        assert _fetch(a, "/interviews/grace/")[1]["X-Cache"] == "hit"
+
+        # An edit through one process is on the next page from either server.
+        _orm(env, "i = Interview.objects.get(slug='grace'); i.title = 'Grace on video'; i.save()\n")
+        status, headers, body = _fetch(b, "/interviews/")
+        assert "Grace on video" in body and "Grace on blogs" not in body
+        assert headers["X-Cache"] == "miss"
+        assert "Grace on video" in _fetch(a, "/interviews/grace/")[2]
+
+        # Publishing a new interview and unpublishing the old one, likewise.
+        _orm(
+            env,
+            "Interview.objects.create(leader=Leader.objects.get(), title='Grace returns',"
+            " slug='grace-2', status=Status.PUBLISHED,"
+            " publish_at=timezone.now() - timedelta(hours=1))\n"
+            "i = Interview.objects.get(slug='grace'); i.status = Status.DRAFT; i.save()\n",
+        )
+        for port in (a, b):
+            body = _fetch(port, "/interviews/")[2]
+            assert "Grace returns" in body and "Grace on video" not in body
+            assert _fetch(port, "/interviews/grace/")[0] == 404
+    finally:
+        for _, process in servers:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
