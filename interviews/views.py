@@ -103,9 +103,14 @@ def themes_with_counts():
 
 
 def questions_with_counts():
-    return Question.objects.annotate(
-        answer_count=Count("answers", filter=Q(answers__interview__in=live_interviews()))
-    ).filter(answer_count__gt=0)
+    # Explicit order: Meta.ordering does not apply to queries with GROUP BY.
+    return (
+        Question.objects.annotate(
+            answer_count=Count("answers", filter=Q(answers__interview__in=live_interviews()))
+        )
+        .filter(answer_count__gt=0)
+        .order_by("order", "pk")
+    )
 
 
 def public_leaders():
@@ -137,7 +142,7 @@ class HomeView(PublicPageMixin, TemplateView):
                 Post.objects.published().select_related("author").order_by("-publish_at", "-pk")[:3]
             ),
             featured_quote=quotes.order_by("-featured", "order", "-pk").first(),
-            platforms=[p for p in platforms_with_counts() if p.leader_count],
+            platforms=platforms_with_counts().filter(leader_count__gt=0).order_by("name"),
             themes=themes_with_counts().order_by("-interview_count", "name")[:12],
             questions=questions_with_counts(),
         )
