@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from socialleaders import health
+from socialleaders import health, sitemaps
 
 admin.site.site_header = "Social Leaders editors"
 admin.site.site_title = "Social Leaders admin"
@@ -10,6 +10,10 @@ admin.site.index_title = "Run the publication"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Feeds first: /interviews/feed/ and /blog/feed/ would otherwise be read as slugs.
+    path("", include("socialleaders.feeds")),
+    path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
+    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
     # Answered by HealthCheckMiddleware before routing; the route keeps reverse("healthz") working.
     path("healthz", health.healthz, name="healthz"),
     path("blog/", include("blog.urls")),
