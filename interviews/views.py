@@ -167,12 +167,17 @@ class InterviewDetailView(PreviewMixin, DetailView):
             Prefetch(
                 "answers",
                 queryset=Answer.objects.select_related("question").prefetch_related(
-                    Prefetch("quotes", queryset=Quote.objects.order_by("order", "pk"))
+                    Prefetch(
+                        "quotes",
+                        queryset=Quote.objects.select_related("leader").order_by("order", "pk"),
+                    )
                 ),
             ),
             Prefetch(
                 "quotes",
-                queryset=Quote.objects.filter(answer__isnull=True).order_by("order", "pk"),
+                queryset=Quote.objects.filter(answer__isnull=True)
+                .select_related("leader")
+                .order_by("order", "pk"),
                 to_attr="loose_quotes",
             ),
             Prefetch(
