@@ -6,7 +6,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from comments import services as moderation
 from socialleaders.admin import CountsAdmin, PublishableAdmin, VisibilityFilter, excerpt
+from socialleaders.cache import content_changed
 
 from .models import Author, Comment, Post
 
@@ -108,6 +110,7 @@ class CommentAdmin(admin.ModelAdmin):
         "kind",
         "created_at",
         "by_post_author",
+        "moderation_note",
     ]
     list_filter = ["status", "kind", TargetFilter, "by_post_author"]
     list_select_related = ["post", "interview"]
@@ -118,17 +121,34 @@ class CommentAdmin(admin.ModelAdmin):
     actions = ["approve", "mark_spam", "remove", "forget_sender"]
     fieldsets = [
         (None, {"fields": ["post", "interview", "parent", ("status", "kind"), "by_post_author"]}),
-        ("Comment", {"fields": ["name", "website", "body", "created_at"]}),
+        ("Comment", {"fields": ["name", "website", "body", ("created_at", "edited_at")]}),
+        (
+            "Moderation",
+            {"fields": ["moderation_note", "followers_notified"]},
+        ),
         (
             "Sender (private: for moderation only, never shown on the site)",
             {"fields": ["email", "ip_address", "user_agent"]},
         ),
     ]
-    readonly_fields = ["ip_address", "user_agent"]
+    readonly_fields = ["ip_address", "user_agent", "edited_at", "followers_notified"]
 
     def get_queryset(self, request):
         # Comments' names mention their post or interview (autocomplete lists them too).
         return super().get_queryset(request).select_related("post", "interview")
+
+    def save_model(self, request, obj, form, change):
+        approving = obj.status == Comment.Status.APPROVED and (
+            not change or "status" in form.changed_data
+        )
+        if not approving:
+            return super().save_model(request, obj, form, change)
+        # Approving by hand goes through the same moderation step as the bulk action, so the
+        # piece's followers hear of the comment.
+        obj.status = form.initial.get("status") or Comment.Status.PENDING
+        super().save_model(request, obj, form, change)
+        moderation.approve([obj])
+        return None
 
     @admin.display(description="on", ordering="post__title")
     def target_link(self, obj):
@@ -145,8 +165,7 @@ class CommentAdmin(admin.ModelAdmin):
     def short_body(self, obj):
         return excerpt(obj.body, 16)
 
-    def _set_status(self, request, queryset, status, verb):
-        changed = queryset.exclude(status=status).update(status=status)
+    def _report(self, request, changed, verb):
         self.message_user(
             request,
             ngettext(
@@ -160,15 +179,22 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve selected comments", permissions=["change"])
     def approve(self, request, queryset):
-        self._set_status(request, queryset, Comment.Status.APPROVED, "approved")
+        # The comments app's moderation: saves each comment (the page cache hears of it) and,
+        # once committed, emails the piece's followers.
+        self._report(request, moderation.approve(queryset), "approved")
 
     @admin.action(description="Mark selected comments as spam", permissions=["change"])
     def mark_spam(self, request, queryset):
-        self._set_status(request, queryset, Comment.Status.SPAM, "marked as spam")
+        self._report(request, moderation.mark_spam(queryset), "marked as spam")
 
     @admin.action(description="Remove selected comments from the site", permissions=["change"])
     def remove(self, request, queryset):
-        self._set_status(request, queryset, Comment.Status.REMOVED, "removed")
+        changed = queryset.exclude(status=Comment.Status.REMOVED).update(
+            status=Comment.Status.REMOVED
+        )
+        if changed:
+            content_changed()  # update() sends no signals: tell the page cache ourselves
+        self._report(request, changed, "removed")
 
     @admin.action(
         description="Forget the sender's IP address and browser (keep the comment)",

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
+from socialleaders.cache import content_changed
 from socialleaders.publishing import Status
 
 
@@ -86,6 +87,8 @@ class PublishableAdmin(CountsAdmin):
         changed = queryset.filter(status=Status.DRAFT).update(
             status=Status.PUBLISHED, updated_at=timezone.now()
         )
+        if changed:
+            content_changed()  # update() sends no signals: tell the page cache ourselves
         self.message_user(
             request,
             ngettext(
@@ -104,6 +107,8 @@ class PublishableAdmin(CountsAdmin):
         changed = queryset.filter(~Q(status=Status.DRAFT)).update(
             status=Status.DRAFT, updated_at=timezone.now()
         )
+        if changed:
+            content_changed()
         self.message_user(
             request,
             ngettext(

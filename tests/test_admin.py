@@ -591,3 +591,75 @@ def test_interview_change_page_queries_are_bounded(editor_client, content):
         f.uses(interview, f.platform())
     many = count_queries(editor_client, url)
     assert many == few
+
+
+# --- Moderation goes through the comments app; bulk changes reach the page cache ---------------
+
+
+def test_approving_tells_followers_once_committed(
+    editor_client, content, mailoutbox, django_capture_on_commit_callbacks
+):
+    from comments.models import Subscription
+
+    post = content["post"]
+    Subscription.objects.create(email="fan@example.com", post=post, confirmed_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            admin_url(Comment, "changelist"),
+            {"action": "approve", "_selected_action": [content["pending"].pk]},
+        )
+    assert [m.to for m in mailoutbox] == [["fan@example.com"]]
+    assert "Why councils should tweet" in mailoutbox[0].subject
+
+
+def test_approving_on_the_change_page_also_tells_followers(
+    editor_client, content, mailoutbox, django_capture_on_commit_callbacks
+):
+    from comments.models import Subscription
+
+    pending = content["pending"]
+    Subscription.objects.create(
+        email="fan@example.com", post=content["post"], confirmed_at=timezone.now()
+    )
+    url = admin_url(Comment, "change", pending.pk)
+    data = {
+        "post": str(content["post"].pk),
+        "interview": "",
+        "parent": "",
+        "status": "approved",
+        "kind": "comment",
+        "name": pending.name,
+        "website": "",
+        "body": "Edited by the editor.",
+        "created_at_0": "2024-03-01",
+        "created_at_1": "10:00:00",
+        "moderation_note": "",
+        "email": pending.email,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(url, data)
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == Comment.Status.APPROVED
+    assert pending.body == "Edited by the editor."
+    assert pending.ip_address == "203.0.113.7"  # read-only in the form: kept
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize(
+    "model, action, key",
+    [
+        (Interview, "publish", "draft"),
+        (Interview, "make_draft", "interview"),
+        (Comment, "remove", "approved"),
+        (Comment, "approve", "pending"),
+    ],
+)
+def test_bulk_actions_make_cached_pages_stale(editor_client, content, model, action, key):
+    from socialleaders.cache import current_generation
+
+    before = current_generation()
+    editor_client.post(
+        admin_url(model, "changelist"), {"action": action, "_selected_action": [content[key].pk]}
+    )
+    assert current_generation() != before
