@@ -157,7 +157,7 @@ def _heading_like(block):
     text = re.sub(r"^[–—-]\s+", "", block.text)  # "– Tips for councillors" in a list
     return (
         bool(text)
-        and len(text.split()) <= 12
+        and len(text.split()) <= 14
         and not re.search(r":\s*[“\"]", text)  # 'DWP changing payments: “There’s going…”'
         and not re.search(r"[.,;:“]$", text)
         and (text[0].isupper() or text[0].isdigit() or text[0] in "“‘\"'(")
