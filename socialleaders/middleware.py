@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -107,7 +108,17 @@ class ContentSecurityPolicyMiddleware:
 
 
 _NO_STORE_DIRECTIVES = {"private", "no-store", "no-cache"}
-_SKIPPED_HEADERS = {"set-cookie", "date", "x-request-id", "content-security-policy"}
+# What Django's {% csrf_token %} renders. In a stored page the per-visitor token is replaced by
+# a placeholder, filled in again for each visitor when the page is served.
+_CSRF_INPUT_RE = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(">)')
+_CSRF_PLACEHOLDER = b"__sl_csrf_token__"
+_SKIPPED_HEADERS = {
+    "set-cookie",
+    "date",
+    "x-request-id",
+    "content-security-policy",
+    "content-length",
+}
 
 
 class PageCacheMiddleware:
@@ -120,6 +131,12 @@ class PageCacheMiddleware:
     query string is of a sane length. A response is stored only if it is a plain 200 that sets
     no cookie and does not say ``Cache-Control: private/no-cache/no-store`` (the staff preview
     does), and no other ``Vary`` than ``Cookie``/``Accept-Encoding``.
+
+    Pages with a form (the comment form on posts and interviews) carry a CSRF token that is
+    different for every visitor, and set the CSRF cookie. They are cached too: the token in the
+    stored copy is replaced by a placeholder, and each visitor's own token (and cookie, as
+    Django's CSRF middleware would set it) is put in when the page is served. Such pages are
+    ``Cache-Control: private`` (browsers may keep them, CDNs must not share them).
 
     Keys hold the content generation (``socialleaders.cache``), the scheme, host and full path.
     Cached and freshly rendered anonymous pages get ``Cache-Control: public`` with short
@@ -158,15 +175,15 @@ class PageCacheMiddleware:
 
         if entry is not None:
             request.page_cache = "hit"
-            return self._from_entry(entry, "hit")
+            return self._from_entry(entry, "hit", request=request)
 
         request.page_cache = "miss"
         response = self.get_response(request)
-        if not self._response_is_cacheable(response):
+        entry = self._entry(response) if self._response_is_cacheable(response) else None
+        if entry is None:
             self._mark_personal(request, response)
             response["X-Cache"] = "miss"
             return response
-        entry = self._entry(response)
         try:
             content_cache.page_cache().set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
         except Exception:
@@ -192,7 +209,9 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _response_is_cacheable(response):
-        if response.status_code != 200 or response.streaming or response.cookies:
+        if response.status_code != 200 or response.streaming:
+            return False
+        if set(response.cookies) - {settings.CSRF_COOKIE_NAME}:
             return False
         cache_control = {
             part.split("=", 1)[0].strip().lower()
@@ -219,7 +238,13 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _entry(response):
+        """What is stored for a page, or None if it cannot be shared after all."""
         content = response.content
+        csrf = settings.CSRF_COOKIE_NAME in response.cookies
+        if csrf:
+            content, replaced = _CSRF_INPUT_RE.subn(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", content)
+            if not replaced:  # the token is used some other way we cannot swap safely
+                return None
         headers = [
             (name, value)
             for name, value in response.items()
@@ -235,22 +260,36 @@ class PageCacheMiddleware:
             "content": content,
             "etag": etag,
             "last_modified": last_modified,
+            "csrf": csrf,
         }
 
     @staticmethod
-    def _from_entry(entry, outcome, response=None):
+    def _from_entry(entry, outcome, response=None, request=None):
+        csrf = None
         if response is None:
-            response = HttpResponse(entry["content"], status=entry["status"])
+            content = entry["content"]
+            if entry.get("csrf"):
+                # This visitor's own token, from their cookie's secret (or a new one).
+                csrf = CsrfViewMiddleware(lambda request: None)
+                csrf.process_request(request)
+                content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
+            response = HttpResponse(content, status=entry["status"])
             for name, value in entry["headers"]:
                 response[name] = value
+            response["Content-Length"] = len(content)
+            if csrf is not None:
+                csrf.process_response(request, response)  # sets or renews the CSRF cookie
         response["ETag"] = entry["etag"]
         response["Last-Modified"] = entry["last_modified"]
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=settings.PAGE_CACHE_MAX_AGE,
-            s_maxage=settings.PAGE_CACHE_S_MAXAGE,
-        )
+        if entry.get("csrf"):
+            patch_cache_control(response, private=True, max_age=settings.PAGE_CACHE_MAX_AGE)
+        else:
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=settings.PAGE_CACHE_MAX_AGE,
+                s_maxage=settings.PAGE_CACHE_S_MAXAGE,
+            )
         patch_vary_headers(response, ("Cookie",))
         response["X-Cache"] = outcome
         return response

@@ -22,8 +22,11 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
+from django.template import engines
 from django.test import Client, RequestFactory
+from django.urls import path
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from blog.models import Comment
 from socialleaders import cache as content_cache
@@ -282,6 +285,59 @@ def _with_cookie(response):
 def _with_header(response, cache_control):
     response["Cache-Control"] = cache_control
     return response
+
+
+# Pages with a form: each visitor gets their own CSRF token from the shared copy ----------------
+
+_FORM_PAGE = engines["django"].from_string(
+    '<form method="post">{% csrf_token %}<button>Send</button></form>'
+)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def _form_view(request):
+    if request.method == "POST":
+        return HttpResponse("accepted")
+    return HttpResponse(_FORM_PAGE.render({}, request))
+
+
+urlpatterns = [path("form/", _form_view)]
+
+
+def _token(response):
+    html = response.content.decode()
+    return html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+
+def test_a_page_with_a_form_is_cached_and_every_visitor_can_post_it(settings, db):
+    settings.ROOT_URLCONF = __name__
+    first_visitor = Client(enforce_csrf_checks=True)
+    second_visitor = Client(enforce_csrf_checks=True)
+
+    first = first_visitor.get("/form/")
+    assert first["X-Cache"] == "miss"
+    second = second_visitor.get("/form/")
+    assert second["X-Cache"] == "hit"
+    assert "__sl_csrf_token__" not in second.content.decode()
+    assert _token(second) != _token(first)
+    # Each has a CSRF cookie of their own, and a token that goes with it.
+    assert second.cookies[settings.CSRF_COOKIE_NAME].value
+    assert (
+        second.cookies[settings.CSRF_COOKIE_NAME].value
+        != first.cookies[settings.CSRF_COOKIE_NAME].value
+    )
+    for visitor, page in ((first_visitor, first), (second_visitor, second)):
+        posted = visitor.post("/form/", {"csrfmiddlewaretoken": _token(page)})
+        assert posted.status_code == 200, posted.content
+    # A visitor who already has a cookie keeps it: their token is from the same secret.
+    again = second_visitor.get("/form/")
+    assert again["X-Cache"] == "hit"
+    assert second_visitor.post("/form/", {"csrfmiddlewaretoken": _token(again)}).status_code == 200
+    # Someone else's token is refused, as it would be without the cache.
+    assert first_visitor.post("/form/", {"csrfmiddlewaretoken": "x" * 64}).status_code == 403
+    # Pages with a per-visitor token are not for shared caches.
+    assert "private" in again["Cache-Control"]
+    assert "s-maxage" not in again["Cache-Control"]
 
 
 def test_the_site_keeps_working_when_the_cache_is_down(client, content, settings, caplog):
