@@ -2,6 +2,7 @@ import time
 
 from django import forms
 from django.core import signing
+from django.core.validators import MaxLengthValidator
 
 from . import conf
 from .services import CommentRefused, resolve_parent, target_type
@@ -104,9 +105,7 @@ class CommentForm(AntiSpamMixin, forms.Form):
         self.policy = policy
         super().__init__(*args, **kwargs)
         self.fields["body"].max_length = conf.get("COMMENTS_MAX_LENGTH")
-        self.fields["body"].validators.append(
-            forms.CharField(max_length=conf.get("COMMENTS_MAX_LENGTH")).validators[-1]
-        )
+        self.fields["body"].validators.append(MaxLengthValidator(conf.get("COMMENTS_MAX_LENGTH")))
         self.fields["body"].widget.attrs["maxlength"] = conf.get("COMMENTS_MAX_LENGTH")
         self.fields["body"].widget.attrs["required"] = True
         self.add_anti_spam_fields()
@@ -155,5 +154,5 @@ class EditForm(forms.Form):
         super().__init__(*args, **kwargs)
         limit = conf.get("COMMENTS_MAX_LENGTH")
         self.fields["body"].max_length = limit
-        self.fields["body"].validators.append(forms.CharField(max_length=limit).validators[-1])
+        self.fields["body"].validators.append(MaxLengthValidator(limit))
         self.fields["body"].widget.attrs["maxlength"] = limit

@@ -1,0 +1,396 @@
+"""Posting comments and replies: what readers see, and every refusal (comments/views.py)."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from blog.models import Comment
+from comments.forms import TIMESTAMP_SALT, make_timestamp
+from comments.models import ModerationSettings
+from tests import factories
+from tests.comments_support import form_data, post_url, send
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def post():
+    return factories.post(title="Why leaders tweet")
+
+
+@pytest.fixture
+def trusted(post):
+    """ada@example.org already has an approved comment, so she is trusted."""
+    return factories.comment(post=post, email="ada@example.org", name="Ada Reader")
+
+
+def policy(**changes):
+    obj = ModerationSettings.load()
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.save()
+    return obj
+
+
+# The form ----------------------------------------------------------------------------------
+
+
+def test_form_under_a_published_post_and_interview(client, post):
+    interview = factories.interview()
+    for target in (post, interview):
+        html = client.get(target.get_absolute_url()).content.decode()
+        assert 'id="comment-form"' in html
+        assert f'action="{post_url(target)}"' in html
+        assert 'name="csrfmiddlewaretoken"' in html
+        assert "Notify me of follow-up comments by email" in html
+        assert 'name="hp_subject"' in html and "hidden" in html
+
+
+def test_no_comments_on_drafts(client):
+    draft = factories.post(published=False)
+    assert send(client, draft).status_code == 404
+    assert not Comment.objects.exists()
+
+
+# Publishing and moderation messages --------------------------------------------------------
+
+
+def test_first_time_commenter_waits_and_sees_their_own_comment(client, post):
+    response = send(client, post, body="My first comment")
+    assert response.status_code == 303
+    assert response["Location"] == f"{post.get_absolute_url()}#your-comments"
+    comment = Comment.objects.get(body="My first comment")  # stored before the page says so
+    assert comment.status == Comment.Status.PENDING
+    assert comment.moderation_note == "first comment from this email address"
+    assert response.cookies["sl_pending"].value == "1"
+
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "your comment is awaiting moderation" in page
+    assert "My first comment" in page
+    assert "Awaiting moderation" in page
+
+    stranger = Client().get(post.get_absolute_url()).content.decode()
+    assert "My first comment" not in stranger
+
+
+def test_trusted_commenter_is_published_at_once(client, post, trusted):
+    response = send(client, post, body="Published straight away")
+    comment = Comment.objects.get(body="Published straight away")
+    assert comment.status == Comment.Status.APPROVED
+    assert response["Location"] == f"{post.get_absolute_url()}#comment-{comment.pk}"
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "your comment is published" in page
+    assert (
+        Client().get(post.get_absolute_url()).content.decode().count("Published straight away") == 1
+    )
+
+
+def test_email_is_never_in_the_page_source(client, post, trusted):
+    send(client, post, email="secret.person@example.net", body="Hello")
+    Comment.objects.filter(email="secret.person@example.net").update(status=Comment.Status.APPROVED)
+    for reader in (client, Client()):
+        html = reader.get(post.get_absolute_url()).content.decode()
+        assert "Hello" in html
+        assert "secret.person" not in html
+        assert "ada@example.org" not in html
+
+
+def test_the_post_authors_reply_is_marked_and_published(client, django_user_model, post, trusted):
+    user = django_user_model.objects.create_user("writer", "writer@example.org", "pw")
+    post.author.user = user
+    post.author.save()
+    client.force_login(user)
+    send(
+        client,
+        post,
+        name="The Author",
+        email="writer@example.org",
+        parent=trusted.pk,
+        body="Thanks for reading",
+    )
+    reply = Comment.objects.get(body="Thanks for reading")
+    assert reply.by_post_author and reply.status == Comment.Status.APPROVED
+    assert reply.parent == trusted
+
+
+def test_interview_comments(client, trusted):
+    interview = factories.interview()
+    send(client, interview, body="On an interview")
+    comment = Comment.objects.get(body="On an interview")
+    assert comment.interview == interview and comment.post is None
+
+
+# Threads -----------------------------------------------------------------------------------
+
+
+def test_reply_link_without_javascript_turns_the_form_into_a_reply(client, post, trusted):
+    html = client.get(f"{post.get_absolute_url()}?reply_to={trusted.pk}").content.decode()
+    assert f'name="parent" value="{trusted.pk}"' in html
+    assert "Replying to <strong data-replying-name>Ada Reader</strong>" in html
+    send(client, post, parent=trusted.pk, body="A reply")
+    assert Comment.objects.get(body="A reply").parent == trusted
+
+
+def test_bad_reply_to_in_the_address_says_so(client, post):
+    html = client.get(f"{post.get_absolute_url()}?reply_to=999999").content.decode()
+    assert "does not exist" in html
+    html = client.get(f"{post.get_absolute_url()}?reply_to=abc").content.decode()
+    assert "does not exist" in html
+
+
+def test_replies_deeper_than_the_limit_join_the_deepest_level(client, post):
+    chain = [factories.comment(post=post, body="level 1")]
+    for level in range(2, 6):
+        chain.append(factories.comment(post=post, parent=chain[-1], body=f"level {level}"))
+    send(client, post, email="deep@example.org", parent=chain[-1].pk, body="level 6?")
+    deep = Comment.objects.get(body="level 6?")
+    assert deep.parent == chain[3]  # a sibling of level 5, so at level 5
+
+    policy(max_depth=2)
+    cache.clear()
+    send(client, post, email="deeper@example.org", parent=chain[2].pk, body="depth two")
+    assert Comment.objects.get(body="depth two").parent == chain[0]
+
+
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("missing", "does not exist"),
+        ("other_post", "on a different page"),
+        ("pending", "still awaiting moderation"),
+        ("spam", "not open for replies"),
+        ("removed", "not open for replies"),
+    ],
+)
+def test_refused_replies_keep_what_was_typed(client, post, case, message):
+    if case == "missing":
+        parent_id = 987654
+    elif case == "other_post":
+        parent_id = factories.comment(post=factories.post()).pk
+    else:
+        parent_id = factories.comment(post=post, status=case).pk
+    response = send(client, post, parent=parent_id, body="My careful reply text")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert "My careful reply text" in html
+    assert 'value="Ada Reader"' in html
+    assert not Comment.objects.filter(body="My careful reply text").exists()
+
+
+# Closing -----------------------------------------------------------------------------------
+
+
+def test_closed_post_has_no_form_and_refuses_posts(client):
+    post = factories.post(comments_open=False)
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "Comments are closed" in html
+    assert 'id="comment-form-element"' not in html
+    response = send(client, post, body="Too late")
+    assert response.status_code == 403
+    assert "Comments are closed on this post." in response.content.decode()
+    assert "Too late" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_site_wide_switch_interview_switch_and_auto_close(client, post):
+    interview = factories.interview()
+    policy(comments_enabled=False)
+    assert send(client, post).status_code == 403
+    policy(comments_enabled=True, interviews_open=False)
+    assert send(client, interview).status_code == 403
+    assert (
+        "Comments are closed on interviews."
+        in client.get(interview.get_absolute_url()).content.decode()
+    )
+    policy(interviews_open=True, close_after_days=30)
+    old = factories.post(publish_at=timezone.now() - timedelta(days=31))
+    response = send(client, old)
+    assert response.status_code == 403
+    assert "Comments close 30 days after publication." in response.content.decode()
+    assert send(client, post).status_code == 303  # published yesterday: still open
+
+
+# Bots --------------------------------------------------------------------------------------
+
+
+def test_honeypot_is_refused(client, post):
+    response = send(client, post, hp_subject="http://spam.example", body="Buy now")
+    assert response.status_code == 400
+    assert "filled in by a program" in response.content.decode()
+    assert "Buy now" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_too_fast_too_old_and_tampered_forms_are_refused(client, post, settings):
+    fast = send(client, post, timestamp=make_timestamp(post, now=time.time()), body="quick")
+    assert fast.status_code == 400
+    assert "very quick" in fast.content.decode()
+
+    settings.COMMENTS_MAX_FORM_AGE_SECONDS = 3600
+    old = send(client, post, age=3601, body="slow")
+    assert old.status_code == 400
+    assert "has expired" in old.content.decode()
+    assert "slow" in old.content.decode()
+
+    tampered = send(client, post, timestamp="WzE3MDAwMDAwMDBd:forged", body="forged")
+    assert "incomplete or altered" in tampered.content.decode()
+
+    elsewhere = send(client, post, timestamp=make_timestamp(factories.post(), now=time.time() - 60))
+    assert "belongs to another page" in elsewhere.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_a_refused_form_comes_back_with_a_fresh_timestamp(client, post):
+    response = send(client, post, age=3 * 24 * 3600, body="kept")
+    html = response.content.decode()
+    assert "has expired" in html
+    token = re.search(r'name="timestamp" value="([^"]+)"', html).group(1)
+    served, key = signing.loads(token, salt=TIMESTAMP_SALT)
+    assert time.time() - served < 5
+    assert key == f"post:{post.pk}"
+
+
+# Floods and duplicates ---------------------------------------------------------------------
+
+
+def test_second_comment_within_15_seconds_gets_429(client, post, trusted):
+    assert send(client, post, body="first").status_code == 303
+    response = send(client, post, body="second, straight after")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "15"
+    html = response.content.decode()
+    assert "commenting too quickly" in html
+    assert "second, straight after" in html
+    # Same IP, another email: still the same sender by address.
+    assert send(client, post, email="other@example.org", body="third").status_code == 429
+    assert Comment.objects.filter(post=post).count() == 2  # trusted + first
+
+
+def test_after_the_interval_the_sender_may_comment_again(client, post, trusted):
+    assert send(client, post, body="first").status_code == 303
+    cache.clear()  # the 15-second keys expire
+    assert send(client, post, body="second").status_code == 303
+
+
+def test_other_senders_are_not_slowed_down(post, trusted):
+    a = Client(REMOTE_ADDR="192.0.2.1")
+    b = Client(REMOTE_ADDR="192.0.2.2")
+    assert send(a, post, body="from a").status_code == 303
+    assert send(b, post, email="b@example.org", body="from b").status_code == 303
+
+
+def test_the_same_comment_twice_is_a_duplicate(client, post, trusted):
+    assert send(client, post, body="Same words").status_code == 303
+    cache.clear()
+    response = send(client, post, body="  same WORDS ")
+    assert response.status_code == 409
+    assert "already posted this comment" in response.content.decode()
+    assert Comment.objects.filter(body__iexact="same words").count() == 1
+
+
+# Hostile input -----------------------------------------------------------------------------
+
+
+def test_nul_bytes_get_a_form_error(client, post):
+    response = send(client, post, body="nul\x00byte", name="Nul\x00Name")
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in response.content.decode()
+
+
+def test_lone_surrogates_in_the_request_are_replaced_not_a_500(client, post, trusted):
+    data = form_data(post, body="BODY", name="Ada Reader")
+    from urllib.parse import urlencode
+
+    raw = urlencode(data).replace("BODY", "lone%ED%A0%80surrogate")
+    response = client.post(post_url(post), raw, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 303
+    body = Comment.objects.exclude(pk=trusted.pk).get().body
+    assert body.startswith("lone") and body.endswith("surrogate")
+    body.encode("utf-8")
+
+
+def test_lone_surrogates_in_python_strings_are_cleaned():
+    from comments.forms import CommentForm
+
+    post = factories.post()
+    form = CommentForm(form_data(post, body="x\ud800y", name="N\udfffame"), target=post)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["body"] == "x\ufffdy"
+
+
+def test_right_to_left_overrides_are_removed(client, post, trusted):
+    send(client, post, name="Ada Reader\u202e", body="look \u202egnp.exe\u202c here")
+    comment = Comment.objects.exclude(pk=trusted.pk).get()
+    assert "\u202e" not in comment.name + comment.body
+    assert comment.body == "look gnp.exe here"
+
+
+def test_50000_character_body_gets_a_clear_error_and_is_kept(client, post):
+    body = "x" * 50000
+    response = send(client, post, body=body)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Ensure this value has at most 5000 characters (it has 50000)" in html
+    assert body in html
+
+
+def test_1000_character_name_gets_a_clear_error(client, post):
+    response = send(client, post, name="N" * 1000)
+    assert response.status_code == 400
+    assert "at most 100 characters (it has 1000)" in response.content.decode()
+
+
+def test_javascript_website_is_refused(client, post):
+    for website in ["javascript:alert(1)", "data:text/html,x", "ftp://example.org/"]:
+        response = send(client, post, website=website)
+        assert response.status_code == 400, website
+    assert not Comment.objects.exists()
+
+
+def test_script_in_a_comment_is_shown_as_text(client, post, trusted):
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)> javascript:alert(1)'
+    send(client, post, body=hostile, name='<b onmouseover="x">Mallory</b>')
+    comment = Comment.objects.get(name__contains="Mallory")
+    comment.status = Comment.Status.APPROVED
+    comment.save()
+    html = Client().get(post.get_absolute_url()).content.decode()
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert" in html
+    assert '<b onmouseover="x">' not in html
+
+
+def test_missing_csrf_token_is_refused_with_a_page_that_says_so(post):
+    client = Client(enforce_csrf_checks=True)
+    response = send(client, post, body="Typed with care")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "security token was missing or out of date" in html
+    assert "Typed with care" in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert not Comment.objects.exists()
+
+
+def test_csrf_failure_elsewhere_gets_djangos_page(post, editor):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/admin/login/", {"username": "editor", "password": "x"})
+    assert response.status_code == 403
+
+
+def test_get_on_the_post_address_is_not_allowed(client, post):
+    assert client.get(post_url(post)).status_code == 405
+    assert client.post("/comments/page/1/", {}).status_code == 404
