@@ -374,7 +374,7 @@ def test_dry_run_writes_nothing_and_prints_counts_and_titles(seeds_dir):
             "#SocialLeaders series: Ann Example\n\nIntro.\n\n"
             "What are your social media platforms of choice and why?\n\n"
             "Twitter.\n\nWhat advice would you give to other leaders?\n",
-            7,
+            9,
             "has no answer",
         ),
         ("#SocialLeaders series: Ann Example\n\nOnly an introduction.\n", 1, "has no questions"),
