@@ -112,6 +112,16 @@ def _write_series(result, parsed, platforms, when):
             slug=q.slug, defaults={"text": q.text, "label": q.label, "order": q.order}
         )
         result.count("questions", created)
+        if not created and question.text != q.text:
+            result.notes.append(
+                Note(
+                    parsed.path,
+                    None,
+                    f"the “{question.label}” question keeps the wording "
+                    f"already in the database (“{question.text}”); the export most often asks "
+                    f"“{q.text}”",
+                )
+            )
         questions[q.slug] = question
 
     interviews = {}
