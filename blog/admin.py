@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import ngettext
 
 from comments import services as moderation
@@ -111,6 +112,7 @@ class CommentAdmin(admin.ModelAdmin):
         "created_at",
         "by_post_author",
         "moderation_note",
+        "commenter_comments",
     ]
     list_filter = ["status", "kind", TargetFilter, "by_post_author"]
     list_select_related = ["post", "interview"]
@@ -118,7 +120,7 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
     autocomplete_fields = ["post", "interview", "parent"]
-    actions = ["approve", "mark_spam", "remove", "forget_sender"]
+    actions = ["approve", "approve_all_from_commenter", "mark_spam", "remove", "forget_sender"]
     fieldsets = [
         (None, {"fields": ["post", "interview", "parent", ("status", "kind"), "by_post_author"]}),
         ("Comment", {"fields": ["name", "website", "body", ("created_at", "edited_at")]}),
@@ -182,6 +184,31 @@ class CommentAdmin(admin.ModelAdmin):
         # The comments app's moderation: saves each comment (the page cache hears of it) and,
         # once committed, emails the piece's followers.
         self._report(request, moderation.approve(queryset), "approved")
+
+    @admin.display(description="commenter")
+    def commenter_comments(self, obj):
+        """A link to everything from the same email address (added by the comments work)."""
+        if not obj.email:
+            return "-"
+        url = (
+            reverse("admin:blog_comment_changelist") + "?" + urlencode({"email__iexact": obj.email})
+        )
+        return format_html('<a href="{}">Other comments</a>', url)
+
+    @admin.action(
+        description="Approve all comments from these commenters (same email)",
+        permissions=["change"],
+    )
+    def approve_all_from_commenter(self, request, queryset):
+        emails = {email.lower() for email in queryset.values_list("email", flat=True) if email}
+        if not emails:
+            self._report(request, 0, "approved")
+            return
+        same_sender = Q()
+        for email in emails:
+            same_sender |= Q(email__iexact=email)
+        waiting = Comment.objects.filter(same_sender, status=Comment.Status.PENDING)
+        self._report(request, moderation.approve(waiting), "approved")
 
     @admin.action(description="Mark selected comments as spam", permissions=["change"])
     def mark_spam(self, request, queryset):

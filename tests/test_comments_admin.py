@@ -1,0 +1,46 @@
+"""The comments work's additions to the moderation queue: approve everything from a commenter,
+and a link to a commenter's other comments."""
+
+import pytest
+from django.core import mail
+
+from blog.models import Comment
+from comments import services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_approve_all_from_this_commenter(editor_client, django_capture_on_commit_callbacks):
+    post = factories.post()
+    services.follow_target(post, "fan@example.org", confirmed=True)
+    mail.outbox.clear()
+    first = factories.comment(post=post, email="ada@example.org", status="pending")
+    factories.comment(post=post, email="ADA@example.org", status="pending", body="second")
+    factories.comment(post=factories.post(), email="ada@example.org", status="pending")
+    spam = factories.comment(post=post, email="ada@example.org", status="spam", body="spam")
+    other = factories.comment(post=post, email="bob@example.org", status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            "/admin/blog/comment/",
+            {"action": "approve_all_from_commenter", "_selected_action": [first.pk]},
+        )
+    assert response.status_code == 302
+    statuses = dict(Comment.objects.values_list("pk", "status"))
+    assert [s for pk, s in statuses.items() if pk not in (spam.pk, other.pk)] == ["approved"] * 3
+    assert statuses[spam.pk] == "spam" and statuses[other.pk] == "pending"
+    # The followers of the post heard about the two comments there.
+    assert len(mail.outbox) == 2
+
+
+def test_link_to_a_commenters_other_comments(editor_client):
+    factories.comment(email="ada@example.org", body="first from ada")
+    factories.comment(email="Ada@Example.org", body="second from ada")
+    factories.comment(email="bob@example.org", body="from bob")
+    changelist = editor_client.get("/admin/blog/comment/").content.decode()
+    assert "?email__iexact=ada%40example.org" in changelist
+    filtered = editor_client.get("/admin/blog/comment/?email__iexact=ada%40example.org")
+    html = filtered.content.decode()
+    assert filtered.status_code == 200
+    assert "first from ada" in html and "second from ada" in html
+    assert "from bob" not in html
