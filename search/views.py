@@ -28,6 +28,7 @@ def search(request):
         "kinds": services.KINDS,
         "searched": bool(query),
         "has_words": bool(query_terms(query.text)),
+        "advanced_syntax": services.use_postgres(),
         "results": [],
         "page_obj": None,
         "page_title": f"Search results for “{query.text}”" if query else "Search",
