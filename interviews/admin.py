@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
@@ -43,6 +44,10 @@ class AnswerInline(admin.StackedInline):
     autocomplete_fields = ["question"]
     ordering = ["order", "id"]
     extra = 1
+    formfield_overrides = {
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 100})},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 12, "cols": 100})},
+    }
 
     def get_queryset(self, request):
         # Each form's heading names the leader and question (Answer.__str__).
@@ -84,6 +89,7 @@ class QuoteInline(admin.StackedInline):
     model = Quote
     fields = ["text", ("answer", "featured", "order")]
     extra = 0
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
     verbose_name = "pull quote"
     verbose_name_plural = "pull quotes"
 
