@@ -110,6 +110,8 @@ def test_comments_are_threaded_approved_only_with_pingbacks_apart(client):
     assert '<span class="badge badge--author">Author</span>' in reply_html[:600]
     # A reply whose parent is not shown is shown at the top level.
     assert f'id="comment-{orphan.pk}"' in page
+    # Comments are open on this post: each shown comment has its reply link.
+    assert f'data-reply-to="{deeper.pk}"' in page
     # Pingbacks are listed apart, after the comments.
     assert page.index("Elsewhere on the web") > page.index("Second top-level")
     assert 'href="https://other.example/"' in page
@@ -127,6 +129,7 @@ def test_comment_text_is_escaped(client):
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;b&gt;Bold&lt;/b&gt;" in page
+    assert "<b>Bold</b>" not in page  # not in the reply link's attributes either
 
 
 def test_tag_page(client):
