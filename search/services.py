@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
@@ -35,6 +35,16 @@ from . import vectors
 from .query import START_SENTINEL, STOP_SENTINEL, highlight, marks_from_sentinels, query_terms
 
 MAX_PER_KIND = 200
+# On PostgreSQL, how many of the most recent matches of each kind are ranked (see below).
+RANK_CANDIDATES = 1000
+# Most recent first, for the fallback's cap.
+RECENCY = {
+    "interviews": ("-publish_at", "-pk"),
+    "answers": ("-pk",),
+    "quotes": ("-pk",),
+    "leaders": ("-pk",),
+    "posts": ("-publish_at", "-pk"),
+}
 
 # Shown in this order in the filter links, and used to break ties in rank.
 KINDS = {
@@ -126,13 +136,26 @@ def rank(text, kind=None, now=None):
 
 
 def pg_rank_queryset(kind, queryset, text):
-    """(pk, rank) of the matching rows, best first: ``vector @@ query`` can use the GIN index."""
+    """(pk, rank) of the matching rows, best first.
+
+    Ranking recomputes each candidate's tsvector from its text (the index holds no vectors to
+    read back), so only the ``RANK_CANDIDATES`` most recent matches are ranked: the inner query
+    (``vector @@ query``, answered by the GIN index) picks them, the outer one ranks them. The
+    cost of a search is then bounded whatever the size of the tables."""
     from django.contrib.postgres.search import SearchRank
 
     query = vectors.search_query(text)
-    return (
-        queryset.annotate(search=vectors.VECTORS[kind]())
+    candidates = (
+        queryset.annotate(search=vectors.VECTORS[kind](), recent=F("pk") + 0)
         .filter(search=query)
+        # "pk + 0", not "pk": ordered on the bare column, the planner may walk the primary key
+        # index backwards and compute every row's tsvector until it has enough matches (slow);
+        # on an expression it lets the GIN index find all matches, then keeps the newest.
+        .order_by("-recent")
+        .values("pk")[:RANK_CANDIDATES]
+    )
+    return (
+        queryset.model.objects.filter(pk__in=candidates)
         .annotate(rank=SearchRank(vectors.VECTORS[kind](), query))
         .order_by("-rank", "-pk")
         .values_list("pk", "rank")
@@ -165,8 +188,7 @@ def _fallback_rank(kind, queryset, text):
             any_field |= Q(**{f"{name}__icontains": term})
         condition &= any_field
     # Newest first among the candidates, so the cap keeps the freshest matches.
-    recency = "-publish_at" if kind in {"interviews", "posts"} else "-pk"
-    rows = queryset.filter(condition).order_by(recency).values("pk", *(f for f, _ in fields))
+    rows = queryset.filter(condition).order_by(*RECENCY[kind]).values("pk", *(f for f, _ in fields))
     ranked = []
     for row in rows[:MAX_PER_KIND]:
         score = 0.0
