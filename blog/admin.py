@@ -87,7 +87,7 @@ class PostAdmin(PublishableAdmin):
 
 
 class TargetFilter(admin.SimpleListFilter):
-    title = "on"
+    title = "piece commented on"
     parameter_name = "on"
 
     def lookups(self, request, model_admin):
@@ -99,6 +99,12 @@ class TargetFilter(admin.SimpleListFilter):
         if self.value() == "interview":
             return queryset.filter(interview__isnull=False)
         return queryset
+
+
+class AuthorReplyFilter(admin.BooleanFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "the post's author"  # shown as "By the post's author"
 
 
 @admin.register(Comment)
@@ -114,7 +120,7 @@ class CommentAdmin(admin.ModelAdmin):
         "moderation_note",
         "commenter_comments",
     ]
-    list_filter = ["status", "kind", TargetFilter, "by_post_author"]
+    list_filter = ["status", "kind", TargetFilter, ("by_post_author", AuthorReplyFilter)]
     list_select_related = ["post", "interview"]
     search_fields = ["name", "email", "website", "body", "post__title", "interview__title"]
     date_hierarchy = "created_at"
