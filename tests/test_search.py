@@ -421,3 +421,11 @@ def test_snippets_come_from_ts_headline_with_marks(client):
     snippet = re.search(r'class="search-result__snippet[^"]*">(.*?)</p>', html, re.S).group(1)
     assert "<mark>Pinterest</mark> moment" in snippet
     assert len(unescape(re.sub("<[^>]+>", "", snippet)).split()) <= 90
+
+
+@postgres_only
+def test_only_the_newest_matches_are_ranked(client, monkeypatch):
+    monkeypatch.setattr(services, "RANK_CANDIDATES", 3)
+    interviews = [f.interview(title=f"Snapchat story {i}") for i in range(5)]
+    links = result_links(search(client, "snapchat", kind="interviews"))
+    assert sorted(links) == sorted(i.get_absolute_url() for i in interviews[-3:])
