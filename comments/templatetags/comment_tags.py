@@ -65,3 +65,12 @@ def comment_section(context, target):
             comment.awaiting = comment.status != Comment.Status.APPROVED
         section["mine"] = mine
     return section
+
+
+@register.simple_tag(takes_context=True)
+def replies_open(context):
+    """Whether the page's post or interview takes comments (so reply links make sense)."""
+    target = context.get("post") or context.get("interview")
+    if target is None or not hasattr(target, "publish_at"):
+        return False
+    return not services.closed_reason(target)
