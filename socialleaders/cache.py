@@ -120,16 +120,26 @@ def next_scheduled_change(now):
 
 
 def generation_for_request(now=None):
-    """The generation to read and write pages under, moving it on if a schedule has come due.
+    """The generation to read and write pages under, moving it on if a schedule has come due."""
+    return lookup(None, now)[0]
 
-    Costs one cache round trip (two when the next scheduled instant has to be looked up again,
-    plus its queries, once per generation).
+
+def lookup(page_key_for, now=None):
+    """The current generation and, if ``page_key_for(generation)`` is given, the page stored
+    under it (or None). Moves the generation on first if a schedule has come due.
+
+    Two cache round trips (the generation; then the next scheduled instant and the page
+    together). When the next scheduled instant has to be found again (once per generation), its
+    queries run too.
     """
     cache = page_cache()
     now = now or timezone.now()
     generation = current_generation()
     next_key = NEXT_CHANGE_KEY.format(generation=generation)
-    next_change = cache.get(next_key)
+    page_key = page_key_for(generation) if page_key_for else None
+    found = cache.get_many([next_key, page_key] if page_key else [next_key])
+    next_change = found.get(next_key)
+    entry = found.get(page_key) if page_key else None
     if next_change is None:
         found = next_scheduled_change(now)
         next_change = NOTHING_SCHEDULED if found is None else found
@@ -140,7 +150,8 @@ def generation_for_request(now=None):
         if cache.add(SCHEDULE_BUMP_KEY.format(generation=generation), 1, timeout=60):
             bump_generation()
         generation = current_generation()
-    return generation
+        entry = None  # stored under the old generation: stale
+    return generation, entry
 
 
 def _on_save_or_delete(sender, using=DEFAULT_DB_ALIAS, **kwargs):

@@ -162,9 +162,8 @@ class PageCacheMiddleware:
 
         url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         try:
-            generation = content_cache.generation_for_request()
+            generation, entry = content_cache.lookup(lambda generation: self._key(url, generation))
             key = self._key(url, generation)
-            entry = content_cache.page_cache().get(key)
         except Exception:
             cache_logger.exception("page cache unavailable; serving uncached")
             request.page_cache = "error"
