@@ -394,3 +394,22 @@ def test_csrf_failure_elsewhere_gets_djangos_page(post, editor):
 def test_get_on_the_post_address_is_not_allowed(client, post):
     assert client.get(post_url(post)).status_code == 405
     assert client.post("/comments/page/1/", {}).status_code == 404
+
+
+def test_published_comments_show_paragraphs_and_nofollow_links(client, post):
+    factories.comment(post=post, body="See https://example.org/guide.\n\nSecond paragraph")
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert (
+        '<p>See <a href="https://example.org/guide" rel="nofollow ugc noopener">'
+        "https://example.org/guide</a>.</p><p>Second paragraph</p>"
+    ) in html
+
+
+def test_reply_links_only_while_comments_are_open(client, post):
+    comment = factories.comment(post=post)
+    assert f"?reply_to={comment.pk}#comment-form" in client.get(
+        post.get_absolute_url()
+    ).content.decode()
+    post.comments_open = False
+    post.save()
+    assert "reply_to=" not in client.get(post.get_absolute_url()).content.decode()
