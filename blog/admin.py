@@ -6,8 +6,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import ngettext
+from reversion.admin import VersionAdmin
 
 from comments import services as moderation
+from editorial.admin import PostEditorialMixin
 from socialleaders.admin import CountsAdmin, PublishableAdmin, VisibilityFilter, excerpt
 from socialleaders.cache import content_changed
 
@@ -32,7 +34,7 @@ class AuthorAdmin(CountsAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(PublishableAdmin):
+class PostAdmin(PostEditorialMixin, VersionAdmin, PublishableAdmin):
     list_display = [
         "title",
         "author",
@@ -54,7 +56,13 @@ class PostAdmin(PublishableAdmin):
         PublishableAdmin.publishing_fieldset,
         ("Text", {"fields": ["excerpt", "body", "tags"]}),
         ("Comments", {"fields": ["comments_open"]}),
-        ("Image", {"classes": ["collapse"], "fields": ["image", "image_alt"]}),
+        (
+            "Image",
+            {
+                "classes": ["collapse"],
+                "fields": ["image", "image_alt", ("image_focus_x", "image_focus_y")],
+            },
+        ),
     ]
 
     counts = {

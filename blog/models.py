@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -6,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
+from editorial.images import UploadTo, validate_alt_text, validate_image
 from socialleaders.publishing import Publishable, PublishableQuerySet
 from socialleaders.text import render_markdown
 
@@ -57,8 +59,22 @@ class Post(Publishable):
     excerpt = models.TextField(blank=True, help_text="Shown on lists and in feeds.")
     body = models.TextField(help_text="Markdown.")
     body_html = models.TextField(blank=True, editable=False)
-    image = models.ImageField(upload_to="posts/", blank=True)
+    image = models.ImageField(upload_to=UploadTo("posts"), blank=True, validators=[validate_image])
     image_alt = models.CharField("image description", max_length=200, blank=True)
+    image_focus_x = models.FloatField(
+        "focal point across",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 = left edge, 1 = right edge: crops keep this point in view.",
+    )
+    image_focus_y = models.FloatField(
+        "focal point down",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 = top, 1 = bottom.",
+    )
     tags = TaggableManager(blank=True)
     comments_open = models.BooleanField(default=True)
 
@@ -68,9 +84,14 @@ class Post(Publishable):
         ordering = ["-publish_at"]
         get_latest_by = "publish_at"
         indexes = [models.Index(fields=["status", "publish_at"], name="post_pub_idx")]
+        permissions = [("publish_post", "Can publish, schedule and unpublish posts")]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        validate_alt_text(self)
 
     def save(self, *args, **kwargs):
         if not self.slug:

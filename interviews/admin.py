@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from reversion.admin import VersionAdmin
 
+from editorial.admin import InterviewEditorialMixin
 from socialleaders.admin import (
     CachedChoicesMixin,
     CountsAdmin,
@@ -118,7 +120,7 @@ class QuoteInline(admin.StackedInline):
 
 
 @admin.register(Interview)
-class InterviewAdmin(PublishableAdmin):
+class InterviewAdmin(InterviewEditorialMixin, VersionAdmin, PublishableAdmin):
     list_display = [
         "title",
         "leader",
@@ -160,7 +162,13 @@ class InterviewAdmin(PublishableAdmin):
             "Video and image",
             {
                 "classes": ["collapse"],
-                "fields": ["video_url", "video_mentioned", "image", "image_alt"],
+                "fields": [
+                    "video_url",
+                    "video_mentioned",
+                    "image",
+                    "image_alt",
+                    ("image_focus_x", "image_focus_y"),
+                ],
             },
         ),
     ]
@@ -214,7 +222,13 @@ class LeaderAdmin(CountsAdmin):
     fieldsets = [
         (None, {"fields": [("name", "honours"), "slug", "role", "organisation", "sector"]}),
         ("About", {"fields": ["bio", "website"]}),
-        ("Photo", {"classes": ["collapse"], "fields": ["photo", "photo_alt"]}),
+        (
+            "Photo",
+            {
+                "classes": ["collapse"],
+                "fields": ["photo", "photo_alt", ("photo_focus_x", "photo_focus_y")],
+            },
+        ),
     ]
 
     counts = {"_interview_count": Count("interviews")}

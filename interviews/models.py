@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -6,6 +8,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from editorial.images import UploadTo, validate_alt_text, validate_image
 from socialleaders.publishing import Publishable, PublishableQuerySet
 from socialleaders.text import render_markdown
 
@@ -65,9 +68,25 @@ class Leader(models.Model):
     organisation = models.CharField(max_length=200, blank=True)
     sector = models.CharField(max_length=100, blank=True, help_text="e.g. Local government")
     bio = models.TextField(blank=True, help_text="A short biography, in Markdown.")
-    photo = models.ImageField(upload_to="leaders/", blank=True)
+    photo = models.ImageField(
+        upload_to=UploadTo("leaders"), blank=True, validators=[validate_image]
+    )
     photo_alt = models.CharField(
         "photo description", max_length=200, blank=True, help_text="Alt text for the photo."
+    )
+    photo_focus_x = models.FloatField(
+        "focal point across",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 = left edge, 1 = right edge: crops keep this point (the face) in view.",
+    )
+    photo_focus_y = models.FloatField(
+        "focal point down",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 = top, 1 = bottom.",
     )
     website = models.URLField(blank=True)
 
@@ -76,6 +95,10 @@ class Leader(models.Model):
 
     def __str__(self):
         return self.display_name
+
+    def clean(self):
+        super().clean()
+        validate_alt_text(self)
 
     @property
     def display_name(self):
@@ -195,8 +218,32 @@ class Interview(Publishable):
         help_text="The introduction refers to a video (set by the importer when the export "
         "mentions one; add its address above).",
     )
-    image = models.ImageField(upload_to="interviews/", blank=True)
+    image = models.ImageField(
+        upload_to=UploadTo("interviews"), blank=True, validators=[validate_image]
+    )
     image_alt = models.CharField("image description", max_length=200, blank=True)
+    image_focus_x = models.FloatField(
+        "focal point across",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 = left edge, 1 = right edge: crops keep this point in view.",
+    )
+    image_focus_y = models.FloatField(
+        "focal point down",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 = top, 1 = bottom.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interviews",
+        help_text="The author responsible for this interview (authors edit only their own).",
+    )
     themes = TaggableManager(through=ThemedInterview, blank=True, verbose_name="themes")
     platforms = models.ManyToManyField(
         Platform, through="InterviewPlatform", related_name="interviews", blank=True
@@ -213,9 +260,14 @@ class Interview(Publishable):
             ),
         ]
         indexes = [models.Index(fields=["status", "publish_at"], name="interview_pub_idx")]
+        permissions = [("publish_interview", "Can publish, schedule and unpublish interviews")]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        validate_alt_text(self)
 
     def save(self, *args, **kwargs):
         if not self.slug:

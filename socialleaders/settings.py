@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "blog.apps.BlogConfig",
     "search.apps.SearchConfig",
     "comments.apps.CommentsConfig",
+    "reversion",
+    "editorial.apps.EditorialConfig",
     "socialleaders.apps.SocialLeadersConfig",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("blog/", include("blog.urls")),
     path("comments/", include("comments.urls")),
     path("search/", include("search.urls")),
+    path("", include("editorial.urls")),
     path("", include("interviews.urls")),
 ]
 

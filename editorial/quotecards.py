@@ -1,0 +1,218 @@
+"""Share images for pull quotes: 1200×630 PNG, drawn with Pillow in the site's shipped font.
+
+The card holds the quote (wrapped, and shrunk until it fits its box), the leader's name and role,
+and the publication's name. Fonts are DejaVu Serif and Sans (static/fonts, free licence, see
+LICENSE-DejaVu.txt): they cover Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew and Arabic;
+Pillow's Raqm layout engine (when present) shapes Arabic and applies right-to-left order.
+
+A card is stored once in the media storage under a hash of everything drawn on it (text,
+leader's name, role, publication name, layout version), so a change to any of them produces a
+new file, and an unchanged quote is never drawn twice.
+"""
+
+import hashlib
+import io
+import json
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageDraw, ImageFont
+
+WIDTH, HEIGHT = 1200, 630
+MARGIN = 80
+LAYOUT_VERSION = 1
+FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+QUOTE_FONT = "DejaVuSerif.ttf"
+NAME_FONT = "DejaVuSans-Bold.ttf"
+SMALL_FONT = "DejaVuSans.ttf"
+PAPER = (251, 248, 243)
+INK = (28, 26, 23)
+INK_SOFT = (79, 74, 67)
+ACCENT = (122, 31, 43)
+MAX_SIZE, MIN_SIZE = 60, 24
+# The box the quote must fit in: below the opening mark, above the attribution.
+QUOTE_BOX = (MARGIN, 120, WIDTH - MARGIN, HEIGHT - 170)
+
+
+@lru_cache(maxsize=64)
+def font(name, size):
+    return ImageFont.truetype(str(FONTS_DIR / name), size)
+
+
+FALLBACK_FONT = "DejaVuSans.ttf"  # has Arabic and Hebrew, which DejaVu Serif lacks
+_NOTDEF = "\U0010fffd"  # a private-use character no font draws: its mask is the "missing" box
+
+
+@lru_cache(maxsize=4096)
+def _has_glyph(name, char):
+    face = font(name, 40)
+    mask, missing = face.getmask(char), face.getmask(_NOTDEF)
+    return not (mask.size == missing.size and bytes(mask) == bytes(missing))
+
+
+def quote_font_name(text):
+    """DejaVu Serif, the site's reading face, unless the quote has letters it lacks."""
+    letters = {char for char in text if char.isalpha()}
+    if all(_has_glyph(QUOTE_FONT, char) for char in letters):
+        return QUOTE_FONT
+    return FALLBACK_FONT
+
+
+def card_fields(quote):
+    leader = quote.leader
+    return {
+        "text": " ".join(quote.text.split()),
+        "name": leader.display_name,
+        "role": leader.role_line,
+        "site": settings.SITE_NAME,
+    }
+
+
+def card_hash(fields):
+    payload = json.dumps([LAYOUT_VERSION, fields], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def card_path(fields):
+    return f"quotecards/{card_hash(fields)}.png"
+
+
+def _is_wide(char):
+    return unicodedata.east_asian_width(char) in {"W", "F"}
+
+
+def _tokens(text):
+    """Words, with CJK characters as words of their own (those scripts break anywhere)."""
+    tokens, current = [], ""
+    for char in text:
+        if char.isspace():
+            if current:
+                tokens.append(current)
+            current = ""
+        elif _is_wide(char):
+            if current:
+                tokens.append(current)
+            tokens.append(char)
+            current = ""
+        else:
+            current += char
+    if current:
+        tokens.append(current)
+    return tokens
+
+
+def wrap(text, face, max_width):
+    lines, line = [], ""
+    for token in _tokens(text):
+        joiner = "" if (not line or _is_wide(token[0]) or _is_wide(line[-1])) else " "
+        candidate = f"{line}{joiner}{token}"
+        if face.getlength(candidate) <= max_width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        # A single word wider than the box is broken by characters.
+        line = ""
+        for char in token:
+            if face.getlength(line + char) > max_width and line:
+                lines.append(line)
+                line = ""
+            line += char
+    if line:
+        lines.append(line)
+    return lines
+
+
+def layout_quote(text, box=QUOTE_BOX):
+    """The largest font size at which the quote fits the box: (font, lines, line height).
+    At the smallest size a quote still too long is cut with an ellipsis."""
+    left, top, right, bottom = box
+    width, height = right - left, bottom - top
+    face_name = quote_font_name(text)
+    for size in range(MAX_SIZE, MIN_SIZE - 1, -2):
+        face = font(face_name, size)
+        line_height = round(size * 1.3)
+        lines = wrap(text, face, width)
+        if len(lines) * line_height <= height:
+            return face, lines, line_height
+    face = font(face_name, MIN_SIZE)
+    line_height = round(MIN_SIZE * 1.3)
+    fit = max(1, height // line_height)
+    lines = wrap(text, face, width)[:fit]
+    last = lines[-1]
+    while last and face.getlength(last + " …") > width:
+        last = last[:-1]
+    lines[-1] = last.rstrip() + " …"
+    return face, lines, line_height
+
+
+def _fit_line(text, face, max_width):
+    while text and face.getlength(text) > max_width:
+        text = text[:-2] + "…"
+    return text
+
+
+def draw_card(fields):
+    """The card as an image, and the bounding box of the quote text (for tests)."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, 16, HEIGHT], fill=ACCENT)
+    draw.text((MARGIN - 6, 20), "“", font=font(QUOTE_FONT, 120), fill=ACCENT)
+    face, lines, line_height = layout_quote(fields["text"])
+    left, top, right, _bottom = QUOTE_BOX
+    boxes = []
+    y = top
+    for line in lines:
+        draw.text((left, y), line, font=face, fill=INK)
+        boxes.append(draw.textbbox((left, y), line, font=face))
+        y += line_height
+    text_box = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    draw.line([MARGIN, HEIGHT - 150, MARGIN + 120, HEIGHT - 150], fill=ACCENT, width=4)
+    name_face, small_face = font(NAME_FONT, 34), font(SMALL_FONT, 26)
+    width = WIDTH - 2 * MARGIN
+    draw.text(
+        (MARGIN, HEIGHT - 128),
+        _fit_line(fields["name"], name_face, width),
+        font=name_face,
+        fill=INK,
+    )
+    if fields["role"]:
+        draw.text(
+            (MARGIN, HEIGHT - 84),
+            _fit_line(fields["role"], small_face, width - 320),
+            font=small_face,
+            fill=INK_SOFT,
+        )
+    site_face = font(NAME_FONT, 24)
+    site = f"#{fields['site']}" if " " not in fields["site"] else fields["site"]
+    site_width = site_face.getlength(site)
+    draw.text((WIDTH - MARGIN - site_width, HEIGHT - 82), site, font=site_face, fill=ACCENT)
+    return image, text_box
+
+
+def render_card(fields):
+    image, _box = draw_card(fields)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def card_for(quote, storage=None):
+    """(storage path, hash) of the quote's card, drawing and storing it the first time."""
+    storage = storage or default_storage
+    fields = card_fields(quote)
+    path = card_path(fields)
+    if not storage.exists(path):
+        saved = storage.save(path, ContentFile(render_card(fields)))
+        if saved != path:  # another process drew it at the same moment: keep one copy
+            storage.delete(saved)
+    return path, card_hash(fields)
