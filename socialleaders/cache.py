@@ -1,7 +1,8 @@
 """The content generation: one number that says "what readers can see has changed".
 
-Whole pages for anonymous readers are cached under keys that include the current generation
-(see ``socialleaders.middleware.PageCacheMiddleware``). Nothing is ever purged key by key:
+Whole pages for anonymous readers are cached together with the generation they were rendered
+under, and count only while it is the current one (see ``lookup`` and
+``socialleaders.middleware.PageCacheMiddleware``). Nothing is ever purged key by key:
 
 * saving or deleting anything readers can see (every model of the ``interviews``, ``blog`` and
   ``taggit`` apps, and their many-to-many links) bumps the generation, so every cached page is
@@ -15,8 +16,10 @@ a long transaction) and again when the transaction commits (so a reader who rend
 between the first bump and the commit, and cached the old content under the new number, is
 corrected as soon as the new content is visible to everyone).
 
-Old pages are left to expire (``PAGE_CACHE_SECONDS``); Redis evicts them first under memory
-pressure if it runs with an LRU policy.
+Keeping the generation in the stored value rather than in the key means one cache round trip
+per request (generation, next scheduled instant and page in one ``get_many``) and no dead copies
+of old generations left behind: a page's key is simply overwritten by its next version. Pages
+nobody asks for again expire after ``PAGE_CACHE_SECONDS``.
 """
 
 import logging
@@ -33,7 +36,7 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "sl:content-generation"
-NEXT_CHANGE_KEY = "sl:next-scheduled-change:{generation}"
+NEXT_CHANGE_KEY = "sl:next-scheduled-change"
 SCHEDULE_BUMP_KEY = "sl:schedule-bump:{generation}"
 # Apps whose models are shown to readers: a change to any of their rows may change a page.
 WATCHED_APPS = {"interviews", "blog", "taggit"}
@@ -124,33 +127,40 @@ def generation_for_request(now=None):
     return lookup(None, now)[0]
 
 
-def lookup(page_key_for, now=None):
-    """The current generation and, if ``page_key_for(generation)`` is given, the page stored
-    under it (or None). Moves the generation on first if a schedule has come due.
+def lookup(page_key=None, now=None):
+    """The current generation and the page stored under ``page_key`` if it is still valid.
 
-    Two cache round trips (the generation; then the next scheduled instant and the page
-    together). When the next scheduled instant has to be found again (once per generation), its
-    queries run too.
+    One cache round trip: the generation, the next scheduled instant and the page are read
+    together. The page and the scheduled instant carry the generation they were made under and
+    count only if it is the current one, so a bump makes every stored page stale at once, without
+    deleting anything (each page's key is reused by its next version). When the next scheduled
+    instant has to be found again (once per generation), its queries run too. If a schedule has
+    come due, the generation is moved on and the page is stale.
     """
     cache = page_cache()
     now = now or timezone.now()
-    generation = current_generation()
-    next_key = NEXT_CHANGE_KEY.format(generation=generation)
-    page_key = page_key_for(generation) if page_key_for else None
-    found = cache.get_many([next_key, page_key] if page_key else [next_key])
-    next_change = found.get(next_key)
+    keys = [GENERATION_KEY, NEXT_CHANGE_KEY] + ([page_key] if page_key else [])
+    found = cache.get_many(keys)
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        generation = _initial_generation()
     entry = found.get(page_key) if page_key else None
-    if next_change is None:
-        found = next_scheduled_change(now)
-        next_change = NOTHING_SCHEDULED if found is None else found
-        cache.set(next_key, next_change, timeout=settings.PAGE_CACHE_SECONDS)
+    if entry is not None and entry.get("generation") != generation:
+        entry = None
+    stored = found.get(NEXT_CHANGE_KEY)
+    if stored is not None and stored[0] == generation:
+        next_change = stored[1]
+    else:
+        found_instant = next_scheduled_change(now)
+        next_change = NOTHING_SCHEDULED if found_instant is None else found_instant
+        cache.set(NEXT_CHANGE_KEY, (generation, next_change), timeout=settings.PAGE_CACHE_SECONDS)
     if next_change != NOTHING_SCHEDULED and now.timestamp() >= next_change:
         # A scheduled item went live or came down. The first process to notice bumps the
         # generation once for everyone; the others just read the new number.
         if cache.add(SCHEDULE_BUMP_KEY.format(generation=generation), 1, timeout=60):
             bump_generation()
         generation = current_generation()
-        entry = None  # stored under the old generation: stale
+        entry = None
     return generation, entry
 
 

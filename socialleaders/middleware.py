@@ -138,7 +138,9 @@ class PageCacheMiddleware:
     Django's CSRF middleware would set it) is put in when the page is served. Such pages are
     ``Cache-Control: private`` (browsers may keep them, CDNs must not share them).
 
-    Keys hold the content generation (``socialleaders.cache``), the scheme, host and full path.
+    Keys are made of the scheme, host and full path; each stored page carries the content
+    generation (``socialleaders.cache``) it was rendered under and is used only while that is
+    still the current one.
     Cached and freshly rendered anonymous pages get ``Cache-Control: public`` with short
     ``max-age``/``s-maxage``, ``Vary: Cookie``, an ``ETag`` (a hash of the body) and
     ``Last-Modified`` (when the page was rendered), so the ``ConditionalGetMiddleware`` placed
@@ -162,8 +164,8 @@ class PageCacheMiddleware:
 
         url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         try:
-            generation, entry = content_cache.lookup(lambda generation: self._key(url, generation))
-            key = self._key(url, generation)
+            key = self._key(url)
+            generation, entry = content_cache.lookup(key)
         except Exception:
             cache_logger.exception("page cache unavailable; serving uncached")
             request.page_cache = "error"
@@ -178,7 +180,7 @@ class PageCacheMiddleware:
 
         request.page_cache = "miss"
         response = self.get_response(request)
-        entry = self._entry(response) if self._response_is_cacheable(response) else None
+        entry = self._entry(response, generation) if self._response_is_cacheable(response) else None
         if entry is None:
             self._mark_personal(request, response)
             response["X-Cache"] = "miss"
@@ -231,12 +233,12 @@ class PageCacheMiddleware:
     # Keys and entries
 
     @staticmethod
-    def _key(url, generation):
+    def _key(url):
         digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()[:40]
-        return f"sl:page:{generation}:{digest}"
+        return f"sl:page:{digest}"
 
     @staticmethod
-    def _entry(response):
+    def _entry(response, generation):
         """What is stored for a page, or None if it cannot be shared after all."""
         content = response.content
         csrf = settings.CSRF_COOKIE_NAME in response.cookies
@@ -260,6 +262,7 @@ class PageCacheMiddleware:
             "etag": etag,
             "last_modified": last_modified,
             "csrf": csrf,
+            "generation": generation,
         }
 
     @staticmethod
