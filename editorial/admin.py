@@ -49,6 +49,7 @@ def record_publication(obj, action, user, how):
         publish_at=obj.publish_at,
         user=user if user and user.is_authenticated else None,
         how=how,
+        at=timezone.now(),
     )
 
 
