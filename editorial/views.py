@@ -69,7 +69,7 @@ class ApprovalView(InterviewDetailView):
         return obj
 
     def get(self, request, *args, **kwargs):
-        if request.method == "GET" and not self.link.approved_at:
+        if request.method == "GET":
             self._record(ApprovalEvent.Kind.OPENED)
         return super().get(request, *args, **kwargs)
 
