@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,6 +18,10 @@ ARTIFACTS = ROOT / "test-artifacts"
 # Playwright's sync API runs an event loop in this thread; the live server and the test's ORM
 # calls are ordinary synchronous code, so Django's async-safety guard must stand aside here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The live server is started once per session, before function-scoped settings fixtures run, and
+# its middleware reads SECURE_SSL_REDIRECT when it is built: the browser talks plain HTTP to it.
+settings.SECURE_SSL_REDIRECT = False
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
