@@ -68,6 +68,7 @@ def post_cards():
 
 
 class PostListView(PublicPageMixin, ListView):
+    feed_kind = "blog"
     template_name = "blog/post_list.html"
     context_object_name = "posts"
     paginate_by = 10
@@ -99,6 +100,7 @@ class PostsOfMixin(PublicPageMixin):
 
 
 class TagView(PostsOfMixin, ListView):
+    feed_kind = "tag"
     template_name = "blog/tag_detail.html"
 
     def get_subject(self):

@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
 from blog.models import Comment, Post
+from socialleaders.feeds import feed_links
 
 from .models import (
     Answer,
@@ -32,7 +33,17 @@ from .templatetags.publication import minutes_to_read
 
 
 class PublicPageMixin:
-    """What every public page shares: editors get private, uncached responses."""
+    """What every public page shares: editors get private, uncached responses, and a section page
+    names its own feed (``feed_kind``: interviews, blog, tag, theme or platform; the tag, theme or
+    platform is the view's ``subject``) for the <link rel="alternate"> tags and the footer."""
+
+    feed_kind = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.feed_kind:
+            context.update(feed_links(self.feed_kind, getattr(self, "subject", None)))
+        return context
 
     @cached_property
     def is_editor(self):
@@ -150,6 +161,7 @@ class HomeView(PublicPageMixin, TemplateView):
 
 
 class InterviewListView(PublicPageMixin, ListView):
+    feed_kind = "interviews"
     template_name = "interviews/interview_list.html"
     context_object_name = "interviews"
     paginate_by = 12
@@ -251,6 +263,7 @@ class InterviewsOfMixin(PublicPageMixin):
 
 
 class PlatformDetailView(InterviewsOfMixin, ListView):
+    feed_kind = "platform"
     template_name = "interviews/platform_detail.html"
     subject_name = "platform"
 
@@ -275,6 +288,7 @@ class ThemeListView(PublicPageMixin, ListView):
 
 
 class ThemeDetailView(InterviewsOfMixin, ListView):
+    feed_kind = "theme"
     template_name = "interviews/theme_detail.html"
     subject_name = "theme"
 
