@@ -407,9 +407,10 @@ def test_published_comments_show_paragraphs_and_nofollow_links(client, post):
 
 def test_reply_links_only_while_comments_are_open(client, post):
     comment = factories.comment(post=post)
-    assert f"?reply_to={comment.pk}#comment-form" in client.get(
-        post.get_absolute_url()
-    ).content.decode()
+    assert (
+        f"?reply_to={comment.pk}#comment-form"
+        in client.get(post.get_absolute_url()).content.decode()
+    )
     post.comments_open = False
     post.save()
     assert "reply_to=" not in client.get(post.get_absolute_url()).content.decode()
