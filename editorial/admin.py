@@ -254,7 +254,7 @@ class EditorialAdminMixin:
     def publish(self, request, queryset):
         now = timezone.now()
         with transaction.atomic():
-            items = list(queryset.filter(status=Status.DRAFT).select_for_update())
+            items = list(self._locked(queryset).filter(status=Status.DRAFT))
             for obj in items:
                 obj.status = Status.PUBLISHED
             if items:
@@ -273,7 +273,7 @@ class EditorialAdminMixin:
     def make_draft(self, request, queryset):
         now = timezone.now()
         with transaction.atomic():
-            items = list(queryset.filter(~Q(status=Status.DRAFT)).select_for_update())
+            items = list(self._locked(queryset).filter(~Q(status=Status.DRAFT)))
             if items:
                 self.model.objects.filter(pk__in=[o.pk for o in items]).update(
                     status=Status.DRAFT, updated_at=now
@@ -285,6 +285,12 @@ class EditorialAdminMixin:
                     )
                 content_changed()
         self._report(request, len(items), "returned to draft")
+
+    def _locked(self, queryset):
+        """The selected rows, locked until the action's transaction ends. The admin's queryset
+        carries count annotations (GROUP BY), which PostgreSQL cannot lock: select by key."""
+        pks = list(queryset.values_list("pk", flat=True))
+        return self.model.objects.select_for_update().filter(pk__in=pks)
 
     def _report(self, request, count, what):
         opts = self.model._meta
