@@ -1,7 +1,7 @@
 """The editors' admin for authors, posts and readers' comments (with moderation)."""
 
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -10,7 +10,7 @@ from reversion.admin import VersionAdmin
 
 from comments import services as moderation
 from editorial.admin import PostEditorialMixin
-from socialleaders.admin import CountsAdmin, PublishableAdmin, VisibilityFilter, excerpt
+from socialleaders.admin import CountsAdmin, PublishableAdmin, VisibilityFilter, count_of, excerpt
 from socialleaders.cache import content_changed
 
 from .models import Author, Comment, Post
@@ -26,7 +26,7 @@ class AuthorAdmin(CountsAdmin):
     autocomplete_fields = ["user"]
     fields = ["name", "slug", "is_guest", "user", "bio", "website"]
 
-    counts = {"_post_count": Count("posts")}
+    counts = {"_post_count": count_of(Post, "author")}
 
     @admin.display(description="posts", ordering="_post_count")
     def post_count(self, obj):
@@ -66,10 +66,8 @@ class PostAdmin(PostEditorialMixin, VersionAdmin, PublishableAdmin):
     ]
 
     counts = {
-        "_comment_count": Count("comments", distinct=True),
-        "_pending_count": Count(
-            "comments", filter=Q(comments__status=Comment.Status.PENDING), distinct=True
-        ),
+        "_comment_count": count_of(Comment, "post"),
+        "_pending_count": count_of(Comment, "post", status=Comment.Status.PENDING),
     }
 
     def get_queryset(self, request):

@@ -4,16 +4,17 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from reversion.admin import VersionAdmin
 
+from blog.models import Comment
 from editorial.admin import InterviewEditorialMixin
 from socialleaders.admin import (
     CachedChoicesMixin,
     CountsAdmin,
     PublishableAdmin,
     VisibilityFilter,
+    count_of,
     excerpt,
 )
 
@@ -28,6 +29,7 @@ from .models import (
     Series,
     SocialAccount,
     Theme,
+    ThemedInterview,
 )
 
 # --- Inlines ---------------------------------------------------------------------------------
@@ -174,8 +176,8 @@ class InterviewAdmin(InterviewEditorialMixin, VersionAdmin, PublishableAdmin):
     ]
 
     counts = {
-        "_answer_count": Count("answers", distinct=True),
-        "_comment_count": Count("comments", distinct=True),
+        "_answer_count": count_of(Answer, "interview"),
+        "_comment_count": count_of(Comment, "interview"),
     }
 
     @admin.display(description="answers", ordering="_answer_count")
@@ -231,7 +233,7 @@ class LeaderAdmin(CountsAdmin):
         ),
     ]
 
-    counts = {"_interview_count": Count("interviews")}
+    counts = {"_interview_count": count_of(Interview, "leader")}
 
     @admin.display(description="interviews", ordering="_interview_count")
     def interview_count(self, obj):
@@ -246,7 +248,7 @@ class SeriesAdmin(CountsAdmin):
     date_hierarchy = "created_at"
     fields = ["title", "slug", "introduction", "summary"]
 
-    counts = {"_interview_count": Count("interviews")}
+    counts = {"_interview_count": count_of(Interview, "series")}
 
     @admin.display(description="interviews", ordering="_interview_count")
     def interview_count(self, obj):
@@ -263,7 +265,7 @@ class QuestionAdmin(CountsAdmin):
     prepopulated_fields = {"slug": ["label"]}
     fields = ["text", "label", "slug", "order"]
 
-    counts = {"_answer_count": Count("answers")}
+    counts = {"_answer_count": count_of(Answer, "question")}
 
     @admin.display(description="answers", ordering="_answer_count")
     def answer_count(self, obj):
@@ -296,7 +298,7 @@ class PlatformAdmin(CountsAdmin):
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description"]
 
-    counts = {"_interview_count": Count("uses")}
+    counts = {"_interview_count": count_of(InterviewPlatform, "platform")}
 
     @admin.display(description="interviews using it", ordering="_interview_count")
     def interview_count(self, obj):
@@ -310,7 +312,7 @@ class ThemeAdmin(CountsAdmin):
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description"]
 
-    counts = {"_interview_count": Count("tagged_interviews")}
+    counts = {"_interview_count": count_of(ThemedInterview, "tag")}
 
     @admin.display(description="description")
     def short_description(self, obj):

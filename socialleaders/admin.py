@@ -1,7 +1,8 @@
 """Admin helpers shared by the interviews and blog apps: publishing state, bulk publishing."""
 
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
@@ -46,20 +47,33 @@ class VisibilityFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CountsAdmin(admin.ModelAdmin):
-    """An admin whose list shows counts of related rows, annotated in one query.
+def count_of(model, fk, **filters):
+    """The number of `model` rows whose `fk` points at the outer row, as a correlated subquery.
 
-    `counts` maps an annotation name to a Count expression. Django drops a model's default
-    ordering from GROUP BY queries, so it is put back explicitly (autocomplete pages the
-    queryset and needs a stable order)."""
+    A subquery rather than Count() over a join: the outer query gets no GROUP BY, so several
+    counts do not multiply each other's rows, the model's default ordering still applies, and the
+    queryset can still be locked with select_for_update() (PostgreSQL refuses FOR UPDATE with
+    GROUP BY, and admin actions receive the list's queryset)."""
+    rows = (
+        model._default_manager.filter(**{fk: OuterRef("pk")}, **filters)
+        .order_by()
+        .values(fk)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+class CountsAdmin(admin.ModelAdmin):
+    """An admin whose list shows counts of related rows: `counts` maps an annotation name to an
+    expression (see `count_of`), added to the list's single query."""
 
     counts = {}
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if self.counts:
-            ordering = self.get_ordering(request) or self.model._meta.ordering or ["pk"]
-            queryset = queryset.annotate(**self.counts).order_by(*ordering)
+            queryset = queryset.annotate(**self.counts)
         return queryset
 
 
