@@ -23,7 +23,16 @@ def _env(**overrides):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "REDIS_URL", "MEDIA_STORAGE", "SECURE_SSL_REDIRECT"}
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "REDIS_URL",
+            "MEDIA_STORAGE",
+            "SECURE_SSL_REDIRECT",
+            # set for the browser tests' harness (tests/browser/conftest.py), not a deploy setting
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(overrides)
     return env
