@@ -9,7 +9,9 @@ listed: published interviews and posts, and leaders, series, platforms, themes, 
 authors and monthly archives that show at least one of them.
 
 Each section costs a fixed number of queries (an annotated query plus the paginator's count), and
-the whole response is cached for ``SITEMAP_CACHE_SECONDS``.
+the whole response is cached like every other anonymous page, by the page cache middleware under
+the content generation (socialleaders/cache.py): a publish, an edit or a schedule coming due shows
+up at once.
 """
 
 from urllib.parse import urlsplit
@@ -22,14 +24,11 @@ from django.db.models.functions import Greatest, TruncMonth
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
 from blog.models import Author, Post
 from interviews.models import Interview, Leader, Platform, Question, Series, Theme
 from socialleaders.publishing import Status
-
-SITEMAP_CACHE_SECONDS = 60 * 30
 
 
 def live_q(prefix="", now=None):
@@ -226,7 +225,6 @@ SITEMAPS = {
 }
 
 
-@cache_page(SITEMAP_CACHE_SECONDS, key_prefix="sitemap")
 def sitemap(request):
     return sitemap_views.sitemap(request, sitemaps=SITEMAPS)
 

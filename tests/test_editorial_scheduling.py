@@ -108,16 +108,10 @@ def test_unpublish_after_takes_it_down_at_its_time(client, clock):
     )
     clock.set(PUBLISH_AT - timedelta(minutes=1))
     assert visible_everywhere(client, item) is True
-    caches["default"].clear()  # the sitemap response is cached: see the xfail test below
     clock.set(PUBLISH_AT)
     assert visible_everywhere(client, item) is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="socialleaders/sitemaps.py caches sitemap.xml for 30 minutes with cache_page, not "
-    "under the content generation: a scheduled item reaches the sitemap up to 30 minutes late",
-)
 def test_the_sitemap_follows_the_schedule_without_waiting_for_its_cache(client, clock, scheduled):
     clock.set(PUBLISH_AT - timedelta(minutes=1))
     assert scheduled.get_absolute_url() not in client.get(reverse("sitemap")).text
