@@ -186,7 +186,7 @@ class PageCacheMiddleware:
             response["X-Cache"] = "miss"
             return response
         try:
-            content_cache.page_cache().set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+            content_cache.store(key, entry)
         except Exception:
             cache_logger.exception("could not store a page in the cache")
         return self._from_entry(entry, "miss", response)

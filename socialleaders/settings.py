@@ -187,6 +187,11 @@ PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))  # server side
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))  # browsers
 PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", "60"))  # CDNs, proxies
+# Each process trusts the generation it read for this long and keeps hot pages in its own
+# memory (up to PAGE_CACHE_LOCAL_BYTES): a hit then needs no round trip to Redis. Changes made on
+# another server show here within this time; 0 = always ask Redis.
+PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
+PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("PAGE_CACHE_LOCAL_BYTES", str(16 * 1024 * 1024)))
 PAGE_CACHE_MAX_QUERY_LENGTH = 512
 PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/healthz", "/accounts/"]
 # Set by the comments work while a reader's own comment awaits moderation: they see it, so

@@ -55,6 +55,11 @@ def page_cache_on(settings):
 
 @pytest.fixture
 def content(db):
+    # The comments app creates its settings row on the first page it renders (a content change,
+    # as far as the cache can tell): get that first-render set-up out of the way.
+    from comments.models import ModerationSettings
+
+    ModerationSettings.load()
     theme_leader = factories.leader(name="Ada Example")
     interview = factories.interview(title="Ada on LinkedIn", leader=theme_leader)
     post = factories.post(title="Why we asked")
@@ -439,6 +444,12 @@ def test_each_change_moves_the_generation_on(db):
     assert content_cache.current_generation() > before
 
 
+def test_changes_to_things_readers_never_see_leave_the_cache_alone(db, django_user_model):
+    before = content_cache.current_generation()
+    django_user_model.objects.create_user("someone", password="a long password 123")
+    assert content_cache.current_generation() == before
+
+
 def test_changes_inside_a_transaction_bump_again_on_commit(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         factories.platform(name="Threads")
@@ -454,6 +465,60 @@ def test_a_lost_generation_starts_above_any_earlier_one(db):
     first = content_cache.bump_generation()
     caches["default"].delete(content_cache.GENERATION_KEY)
     assert content_cache.current_generation() > first
+
+
+# The local tier: each process's own copy of the generation and of hot pages -----------------
+
+
+def test_a_hot_page_is_served_from_process_memory_without_a_cache_round_trip(client, content):
+    client.get("/interviews/")
+    shared = caches["default"]
+    with (
+        mock.patch.object(shared, "get_many", wraps=shared.get_many) as get_many,
+        mock.patch.object(shared, "get", wraps=shared.get) as get,
+    ):
+        assert client.get("/interviews/")["X-Cache"] == "hit"
+    assert get_many.call_count == 0
+    assert get.call_count == 0
+
+
+def test_a_change_made_elsewhere_shows_once_the_local_copy_expires(client, content, settings):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 1
+    interview = content["interview"]
+    client.get("/interviews/")
+    # Another server changes the content: the shared generation moves, this process is not told.
+    # (update() sends no signal; bump_generation() moves only the shared number.)
+    type(interview).objects.filter(pk=interview.pk).update(title="Changed elsewhere")
+    content_cache.bump_generation()
+    assert "Changed elsewhere" not in client.get("/interviews/").content.decode()
+    later = content_cache.time.monotonic() + 1.01
+    with mock.patch.object(content_cache.time, "monotonic", return_value=later):
+        response = client.get("/interviews/")
+    assert response["X-Cache"] == "miss"
+    assert "Changed elsewhere" in response.content.decode()
+
+
+def test_the_local_tier_can_be_switched_off(client, content, settings):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0
+    client.get("/interviews/")
+    shared = caches["default"]
+    with mock.patch.object(shared, "get_many", wraps=shared.get_many) as get_many:
+        assert client.get("/interviews/")["X-Cache"] == "hit"
+    assert get_many.call_count == 1  # generation, schedule and page in one round trip
+
+
+def test_the_local_tier_keeps_to_its_memory_budget():
+    tier = content_cache._LocalTier()
+    owner = object()
+    tier.remember(owner, 7, content_cache.NOTHING_SCHEDULED)
+    for n in range(10):
+        tier.keep(f"page-{n}", {"generation": 7, "content": b"x" * 200}, limit=1000)
+    assert tier.size <= 1000
+    assert tier.page("page-9", 7) is not None  # the newest are kept
+    assert tier.page("page-0", 7) is None  # the oldest went first
+    assert tier.page("page-9", 8) is None  # and nothing counts under another generation
+    tier.keep("huge", {"generation": 7, "content": b"x" * 600}, limit=1000)
+    assert tier.page("huge", 7) is None  # too big for a quarter of the budget: not kept
 
 
 # Scheduled items -------------------------------------------------------------------------------
@@ -565,6 +630,8 @@ def shared_postgres_and_redis(tmp_path):
         "REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": prefix,
         "PAGE_CACHE": "1",
+        # Each server trusts the generation it read for half a second (the local tier).
+        "PAGE_CACHE_LOCAL_SECONDS": str(LOCAL_SECONDS),
         "STATIC_ROOT": str(tmp_path / "static"),
         "LOG_LEVEL": "WARNING",
     }
@@ -584,8 +651,12 @@ def shared_postgres_and_redis(tmp_path):
         shutil.rmtree(tmp_path / "static", ignore_errors=True)
 
 
+LOCAL_SECONDS = 0.5
+
+
 def _orm(env, code):
-    """Run ORM code in another process against the shared database and cache."""
+    """Run ORM code in another process against the shared database and cache, then wait as long
+    as the servers may trust the generation they last read."""
     setup = (
         "import django; django.setup()\n"
         "from datetime import timedelta\n"
@@ -594,6 +665,7 @@ def _orm(env, code):
         "from socialleaders.publishing import Status\n"
     )
     subprocess.run([sys.executable, "-c", setup + code], cwd=ROOT, env=env, check=True)
+    time.sleep(LOCAL_SECONDS + 0.1)
 
 
 @pytest.mark.django_db
@@ -601,6 +673,7 @@ def test_a_change_through_one_server_is_seen_through_the_other(shared_postgres_a
     env = {**shared_postgres_and_redis, "DJANGO_SETTINGS_MODULE": "socialleaders.settings"}
     _orm(
         env,
+        "from comments.models import ModerationSettings; ModerationSettings.load()\n"
         "leader = Leader.objects.create(name='Grace Shared', slug='grace-shared')\n"
         "Interview.objects.create(leader=leader, title='Grace on blogs', slug='grace',"
         " status=Status.PUBLISHED, publish_at=timezone.now() - timedelta(days=1))\n",
