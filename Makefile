@@ -22,7 +22,7 @@ install: $(VENV)/.installed
 # Install, migrate, load the publication's content (or the demo set), print an editor login, serve.
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py load_demo --seeds "$(SEEDS)"
+	DEBUG=1 $(PY) manage.py load_demo --seeds "$(SEEDS)" --url http://$(HOST):$(PORT)/admin/
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Install and run the whole test suite (browser tests included: see browser-deps).
