@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from blog.models import Comment, Post
 from interviews.models import Interview
+from socialleaders.cache import content_changed
 
 from . import conf
 from .models import ModerationSettings, Subscription
@@ -667,6 +668,8 @@ def erase_commenter(email, delete=False):
             count = comments.update(
                 name="Anonymous", email="", website="", ip_address=None, user_agent=""
             )
+            if count:
+                content_changed()  # update() sends no signals: the erased names are on pages
         follows, _ = Subscription.objects.filter(email__iexact=email).delete()
     return count, follows
 

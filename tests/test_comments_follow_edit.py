@@ -248,6 +248,21 @@ def test_export_and_erase_a_commenters_data(post):
     assert not Subscription.objects.exists()
 
 
+def test_erased_names_leave_cached_pages_at_once(client, post, settings):
+    settings.PAGE_CACHE = True
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0
+    factories.comment(post=post, email="ada@example.org", name="Ada Lovelace")
+    client.get(post.get_absolute_url())  # the first render also creates the moderation settings
+    assert "Ada Lovelace" in client.get(post.get_absolute_url()).content.decode()
+    assert client.get(post.get_absolute_url())["X-Cache"] == "hit"
+
+    services.erase_commenter("ada@example.org")
+
+    page = client.get(post.get_absolute_url())
+    assert "Ada Lovelace" not in page.content.decode()
+    assert "Anonymous" in page.content.decode()
+
+
 def test_erase_with_delete_removes_the_comments(post):
     factories.comment(post=post, email="ada@example.org")
     call_command(
