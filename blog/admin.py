@@ -10,7 +10,14 @@ from reversion.admin import VersionAdmin
 
 from comments import services as moderation
 from editorial.admin import PostEditorialMixin
-from socialleaders.admin import CountsAdmin, PublishableAdmin, VisibilityFilter, count_of, excerpt
+from socialleaders.admin import (
+    URL_FIELD_OVERRIDES,
+    CountsAdmin,
+    PublishableAdmin,
+    VisibilityFilter,
+    count_of,
+    excerpt,
+)
 from socialleaders.cache import content_changed
 
 from .models import Author, Comment, Post
@@ -115,6 +122,7 @@ class AuthorReplyFilter(admin.BooleanFieldListFilter):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
     list_display = [
         "name",
         "target_link",

@@ -10,6 +10,7 @@ from reversion.admin import VersionAdmin
 from blog.models import Comment
 from editorial.admin import InterviewEditorialMixin
 from socialleaders.admin import (
+    URL_FIELD_OVERRIDES,
     CachedChoicesMixin,
     CountsAdmin,
     PublishableAdmin,
@@ -40,6 +41,7 @@ class SocialAccountInline(CachedChoicesMixin, admin.TabularInline):
     fields = ["platform", "handle", "url"]
     cached_choice_fields = ["platform"]
     extra = 1
+    formfield_overrides = URL_FIELD_OVERRIDES
 
 
 class AnswerInline(admin.StackedInline):

@@ -1,6 +1,7 @@
 """Admin helpers shared by the interviews and blog apps: publishing state, bulk publishing."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -64,11 +65,16 @@ def count_of(model, fk, **filters):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
+# Addresses typed without a scheme are taken as https:// (Django 6.0's default, chosen now).
+URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+
+
 class CountsAdmin(admin.ModelAdmin):
     """An admin whose list shows counts of related rows: `counts` maps an annotation name to an
     expression (see `count_of`), added to the list's single query."""
 
     counts = {}
+    formfield_overrides = URL_FIELD_OVERRIDES
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -676,3 +676,12 @@ def test_list_queryset_can_be_locked_by_actions(rf, editor, content, model):
     queryset = admin.site._registry[model].get_queryset(request)
     with transaction.atomic():
         assert len(list(queryset.select_for_update(of=("self",)))) == model.objects.count()
+
+
+def test_a_web_address_typed_without_its_scheme_is_taken_as_https(editor_client):
+    response = editor_client.post(
+        reverse("admin:blog_author_add"),
+        {"name": "Shirley Ayres", "slug": "shirley-ayres", "website": "shirleyayres.example.org"},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Author.objects.get(slug="shirley-ayres").website == "https://shirleyayres.example.org"
