@@ -81,6 +81,8 @@ def closed_reason(target, policy=None, now=None):
     now = now or timezone.now()
     if not policy.comments_enabled:
         return "Comments are closed across the site for now."
+    if not target.is_published(now):  # a preview, or the leader's approval page
+        return "Comments open once this is published."
     if isinstance(target, Post) and not target.comments_open:
         return "Comments are closed on this post."
     if isinstance(target, Interview) and not policy.interviews_open:

@@ -28,7 +28,10 @@ def _private(response):
     add_never_cache_headers(response)
     patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"  # the secret is in the URL
+    # The secret is in the URL: other sites get no Referer, ours only the origin. Not
+    # "no-referrer": with it browsers send "Origin: null" on the approval form's POST, which
+    # Django's CSRF check refuses (found by tests/browser/test_editorial_journey.py).
+    response["Referrer-Policy"] = "strict-origin"
     return response
 
 
