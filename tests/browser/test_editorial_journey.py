@@ -144,10 +144,19 @@ def test_editor_schedules_leader_approves_interview_appears_at_its_time(
     serve_media(page.context)
 
     # --- The editor logs in and writes the interview in the admin ---------------------------
-    page.goto(f"{site}/admin/login/?next=/admin/interviews/interview/add/")
+    blocked = []  # what the Content-Security-Policy refused, anywhere on the editor's way
+    page.on("console", lambda m: "Content Security Policy" in m.text and blocked.append(m.text))
+    page.goto(f"{site}/admin/login/?next=/admin/")
     page.fill("input[name=username]", editor.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("input[type=submit]")
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    # The dashboard's comments box is styled by a stylesheet (CSP forbids inline styles).
+    moderation = page.locator("#moderation-module p")
+    expect(moderation).to_contain_text("No comments awaiting moderation")
+    expect(moderation).to_have_css("padding-top", "8px")
+    screenshot(page, "0-admin-index")
+    page.locator("tr.model-interview a.addlink").click()
     expect(page).to_have_url(re.compile(r"/admin/interviews/interview/add/$"))
 
     page.locator("#id_title").press_sequentially(TITLE)  # typed: the slug follows keystrokes
@@ -247,6 +256,7 @@ def test_editor_schedules_leader_approves_interview_appears_at_its_time(
     approvals = page.locator("#approval_links-group")
     expect(approvals).to_contain_text("Approved")
     expect(approvals).to_contain_text("Ada Example")
+    assert blocked == []
 
     # --- Readers: nothing before the publish time, the interview from it on ------------------
     clock.set(publish_at - timedelta(minutes=1))
