@@ -259,7 +259,15 @@ class Interview(Publishable):
                 fields=["series", "series_order"], name="interviews_unique_series_order"
             ),
         ]
-        indexes = [models.Index(fields=["status", "publish_at"], name="interview_pub_idx")]
+        indexes = [
+            # Covering: "which interviews are live" (and whose) is answered from the index alone
+            # (an index-only scan) by the catalogue counts and every published() subquery.
+            models.Index(
+                fields=["status", "publish_at"],
+                include=["unpublish_at", "leader", "id"],
+                name="interview_live_idx",
+            )
+        ]
         permissions = [("publish_interview", "Can publish, schedule and unpublish interviews")]
 
     def __str__(self):
@@ -291,6 +299,15 @@ class InterviewPlatform(models.Model):
         verbose_name = "platform used"
         verbose_name_plural = "platforms used"
         ordering = ["-is_favourite", "platform__name"]
+        indexes = [
+            # Per-platform counts and platform pages read (platform, interview, favourite) from
+            # the index alone.
+            models.Index(
+                fields=["platform", "interview"],
+                include=["is_favourite"],
+                name="interview_platform_cover_idx",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["interview", "platform"], name="interviews_platform_once"
@@ -321,6 +338,8 @@ class Answer(models.Model):
 
     class Meta:
         ordering = ["interview", "order", "id"]
+        # Per-question answer counts and question pages: (question, interview) from the index.
+        indexes = [models.Index(fields=["question", "interview"], name="answer_question_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["interview", "question"], name="interviews_one_answer_per_question"
@@ -376,6 +395,9 @@ class Quote(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
+        # The quote wall's order: a page of it is read from the index, so only that page's quotes
+        # are joined to their leaders, answers and interviews.
+        indexes = [models.Index(fields=["-featured", "order", "id"], name="quote_wall_order_idx")]
         constraints = [
             models.UniqueConstraint(fields=["leader", "text"], name="interviews_quote_unique"),
         ]

@@ -10,8 +10,8 @@ Search runs in two steps so that the number of SQL queries does not depend on th
 
 So a search costs at most ten queries (five to rank, five to show), at any size.
 
-On PostgreSQL the ranking uses full-text search: a weighted ``tsvector`` per kind (see
-``search.vectors``, which the GIN expression indexes in ``search/migrations`` match exactly),
+On PostgreSQL the ranking uses full-text search: a weighted ``tsvector`` per kind, stored in a
+generated, GIN-indexed column of each table (see ``search.vectors`` and ``search/migrations``),
 ``websearch_to_tsquery`` (the reader can use "quoted phrases", ``or`` and ``-word``),
 ``ts_rank`` and ``ts_headline``. On any other database a simpler fallback applies: every word of
 the query must appear (case-insensitive ``icontains``) in one of the kind's fields, and the rank
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
@@ -36,7 +36,7 @@ from .query import START_SENTINEL, STOP_SENTINEL, highlight, marks_from_sentinel
 
 MAX_PER_KIND = 200
 # On PostgreSQL, how many of the most recent matches of each kind are ranked (see below).
-RANK_CANDIDATES = 1000
+RANK_CANDIDATES = 400
 # Most recent first, for the fallback's cap.
 RECENCY = {
     "interviews": ("-publish_at", "-pk"),
@@ -138,20 +138,20 @@ def rank(text, kind=None, now=None):
 def pg_rank_queryset(kind, queryset, text):
     """(pk, rank) of the matching rows, best first.
 
-    Ranking recomputes each candidate's tsvector from its text (the index holds no vectors to
-    read back), so only the ``RANK_CANDIDATES`` most recent matches are ranked: the inner query
-    (``vector @@ query``, answered by the GIN index) picks them, the outer one ranks them. The
-    cost of a search is then bounded whatever the size of the tables."""
+    Matching (``search_vector @@ query``) is answered by the GIN index on the stored vector, and
+    ranking reads the stored vectors (no text is parsed). Only the ``RANK_CANDIDATES`` most
+    recent matches are ranked: the inner query picks them, the outer one ranks them, so the cost
+    of a search stays bounded whatever the size of the tables."""
     from django.contrib.postgres.search import SearchRank
 
     query = vectors.search_query(text)
     candidates = (
-        queryset.annotate(search=vectors.VECTORS[kind](), recent=F("pk") + 0)
+        queryset.annotate(search=vectors.VECTORS[kind]())
         .filter(search=query)
-        # "pk + 0", not "pk": ordered on the bare column, the planner may walk the primary key
-        # index backwards and compute every row's tsvector until it has enough matches (slow);
-        # on an expression it lets the GIN index find all matches, then keeps the newest.
-        .order_by("-recent")
+        # Newest first. The planner picks: for a rare word, the GIN index finds every match and
+        # the newest are kept; for a common one, it walks the primary key backwards testing
+        # the stored vectors, and stops after RANK_CANDIDATES matches.
+        .order_by("-pk")
         .values("pk")[:RANK_CANDIDATES]
     )
     return (

@@ -1,16 +1,19 @@
-"""The PostgreSQL full-text expressions search uses, one weighted tsvector per kind.
+"""The PostgreSQL full-text vectors search uses, one weighted tsvector per kind.
 
-Each ``VECTORS[kind]()`` is the exact expression that ``search/migrations/0001`` indexes (a GIN
-expression index per table). PostgreSQL only uses an expression index when the query repeats the
-indexed expression exactly, so change a vector here only together with a new migration that
-recreates its index (``tests/test_search.py`` checks with EXPLAIN that every index is used).
+Each searched table has a ``search_vector`` column that PostgreSQL computes and keeps up to date
+itself (a generated column, GIN-indexed: ``search/migrations/0002``), so matching reads the index
+and ranking reads the stored vector instead of re-parsing every candidate's text.
+``VECTORS[kind]()`` refers to that column. ``COMPUTED[kind]()`` is the same vector computed from
+the text (what the column is generated from; ``tests/test_search.py`` checks the two agree), so
+change a weight here only together with a migration that regenerates the column.
 
 Weights: A for titles and names, B for standfirsts, excerpts, answers and roles, C for long text.
 Vectors index the Markdown source of long text (what editors typed; the HTML adds nothing to
 search), while snippets are cut from the rendered HTML with its tags removed.
 """
 
-from django.db.models import F, Func, TextField, Value
+from django.db.models import Expression, F, Func, TextField, Value
+from django.db.models.expressions import Col
 from django.db.models.functions import Coalesce, Concat, NullIf
 
 CONFIG = "english"
@@ -46,7 +49,7 @@ def post_vector():
     return _vector(("title", "A"), ("excerpt", "B"), ("body", "C"))
 
 
-VECTORS = {
+COMPUTED = {
     "interviews": interview_vector,
     "answers": answer_vector,
     "quotes": quote_vector,
@@ -54,13 +57,46 @@ VECTORS = {
     "posts": post_vector,
 }
 
-# The GIN expression index on each kind's table (created by search/migrations/0001).
+STORED_COLUMN = "search_vector"
+
+
+class StoredVector(Expression):
+    """The ``search_vector`` column of the query's main table (not a model field: see
+    ``search/migrations/0002``). Resolves to a column reference on the table's alias, so it
+    keeps working when the query becomes a subquery (Django renames aliases there)."""
+
+    def __init__(self):
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(output_field=SearchVectorField())
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        from django.contrib.postgres.search import SearchVectorField
+
+        target = SearchVectorField()
+        target.set_attributes_from_name(STORED_COLUMN)
+        target.model = query.model
+        return Col(query.get_initial_alias(), target, output_field=SearchVectorField())
+
+    def as_sql(self, compiler, connection):  # pragma: no cover - always resolved to a Col
+        raise ValueError("StoredVector must be resolved against a query")
+
+
+def stored_vector():
+    return StoredVector()
+
+
+VECTORS = dict.fromkeys(COMPUTED, stored_vector)
+
+# The GIN index on each kind's stored vector (created by search/migrations/0002).
 INDEX_NAMES = {
-    "interviews": "search_interview_fts",
-    "answers": "search_answer_fts",
-    "quotes": "search_quote_fts",
-    "leaders": "search_leader_fts",
-    "posts": "search_post_fts",
+    "interviews": "search_interview_vector",
+    "answers": "search_answer_vector",
+    "quotes": "search_quote_vector",
+    "leaders": "search_leader_vector",
+    "posts": "search_post_vector",
 }
 
 
