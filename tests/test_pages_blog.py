@@ -179,3 +179,50 @@ def test_archive_routes_are_not_taken_for_post_slugs(client):
     f.post(slug="authors", title="A post called authors")
     assert "A post called tags" in html(client.get("/blog/tags/"))
     assert client.get("/blog/authors/").status_code == 200
+
+
+def _responses_shown(client, post):
+    """The "N responses" figure the blog index shows next to ``post`` (0 when none)."""
+    import re
+
+    page = html(client.get("/blog/"))
+    item = page[page.index(post.get_absolute_url()) :]
+    item = item[: item.index("</li>")] if "</li>" in item else item
+    found = re.search(r"(\d+) responses?<", item)
+    return int(found.group(1)) if found else 0
+
+
+def test_blog_index_counts_follow_moderation_by_every_path(client, admin_client):
+    from comments import services as comments_services
+
+    post = f.post(title="Counted post")
+    f.post(title="Another post")  # its comments must not be counted on the first
+    approved = [f.comment(post=post) for _ in range(3)]
+    f.comment(post=post, kind=Comment.Kind.PINGBACK, website="https://x.example/")
+    pending = f.comment(post=post, status=Comment.Status.PENDING)
+    f.comment(post=f.post(title="Third post"))  # counted on its own post, not this one
+    assert _responses_shown(client, post) == 3  # approved comments only, no pingback
+
+    comments_services.approve(Comment.objects.filter(pk=pending.pk))
+    assert _responses_shown(client, post) == 4
+
+    comments_services.mark_spam(Comment.objects.filter(pk=approved[0].pk))
+    assert _responses_shown(client, post) == 3
+
+    # The admin's bulk actions write with update(): the count follows them too.
+    changelist = "/admin/blog/comment/"
+    response = admin_client.post(
+        changelist, {"action": "remove", "_selected_action": [approved[1].pk]}
+    )
+    assert response.status_code == 302
+    assert _responses_shown(client, post) == 2
+    response = admin_client.post(
+        changelist, {"action": "approve", "_selected_action": [approved[0].pk]}
+    )
+    assert response.status_code == 302
+    assert _responses_shown(client, post) == 3
+
+    comments_services.delete_comment(Comment.objects.get(pk=approved[2].pk))
+    assert _responses_shown(client, post) == 2
+    Comment.objects.filter(post=post).update(status=Comment.Status.SPAM)
+    assert _responses_shown(client, post) == 0

@@ -297,6 +297,23 @@ def test_question_page_lists_every_published_leaders_answer(client):
     assert "Secret advice." not in page and hidden.interview.leader.name not in page
 
 
+def test_question_page_pages_through_answers_in_leaders_name_order(client):
+    """31 answers: the first page has 30 in alphabetical order of the leaders, the second the
+    last one; unpublished interviews' answers are on neither."""
+    question = f.question(slug="order")
+    names = [f"Leader {chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(31)]
+    for name in reversed(names):  # created in the opposite order to the one shown
+        f.answer(question=question, interview=f.interview(leader=f.leader(name=name)))
+    f.answer(question=question, interview=f.interview(published=False, leader=f.leader(name="A")))
+    first = html(client.get("/questions/order/"))
+    second = html(client.get("/questions/order/?page=2"))
+    shown_first = [n for n in names if n in first]
+    assert shown_first == names[:30]
+    assert [first.index(n) for n in shown_first] == sorted(first.index(n) for n in shown_first)
+    assert [n for n in names if n in second] == names[30:]
+    assert "<strong>31</strong> leaders answered" in first
+
+
 def test_question_index_and_unknown_question(client):
     answered = f.answer().question
     unanswered = f.question()

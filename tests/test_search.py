@@ -433,3 +433,55 @@ def test_only_the_newest_matches_are_ranked(client, monkeypatch):
     interviews = [f.interview(title=f"Snapchat story {i}") for i in range(5)]
     links = result_links(search(client, "snapchat", kind="interviews"))
     assert sorted(links) == sorted(i.get_absolute_url() for i in interviews[-3:])
+
+
+def _make_one_of_each():
+    interview = f.interview(
+        title="Stored vectors", standfirst="Kept by the database.", introduction="Generated."
+    )
+    answer = f.answer(interview=interview, body="An answer about *stewardship*.")
+    f.quote(interview=interview, answer=answer, text="Quotes are searched too.")
+    f.post(title="A post", excerpt="Its excerpt.", body="Its body, about governance.")
+    return interview
+
+
+@postgres_only
+@pytest.mark.parametrize("kind", list(services.KINDS))
+def test_stored_vector_is_the_weighted_vector_of_the_text(kind):
+    """The generated column holds exactly what search.vectors computes from the text (same
+    words, same weights), so ranking on it ranks as the text would."""
+    _make_one_of_each()
+    model = services.public_querysets()[kind].model
+    rows = model.objects.annotate(
+        stored=vectors.VECTORS[kind](), computed=vectors.COMPUTED[kind]()
+    ).values_list("stored", "computed")
+    assert rows
+    for stored, computed in rows:
+        assert stored == computed
+        assert stored  # not empty: the text really was indexed
+
+
+@postgres_only
+def test_search_follows_edits_by_every_write_path(client):
+    """The stored vectors are kept up to date by PostgreSQL itself: a save(), a queryset
+    update() (no signals, no save()) and a bulk_create all show in the next search."""
+    from interviews.models import Interview
+
+    interview = _make_one_of_each()
+    assert result_links(search(client, "stewardship"))  # the answer
+    assert not result_links(search(client, "zeppelin"))
+
+    interview.title = "Zeppelin leadership"
+    interview.save()
+    assert interview.get_absolute_url() in result_links(search(client, "zeppelin"))
+
+    Interview.objects.filter(pk=interview.pk).update(title="Dirigible leadership")
+    assert interview.get_absolute_url() not in result_links(search(client, "zeppelin"))
+    assert interview.get_absolute_url() in result_links(search(client, "dirigible"))
+
+    post = f.post(title="Balloon post")
+    type(post).objects.bulk_create(
+        [type(post)(title="Airship news", slug="airship-news", author=post.author, body="x")]
+    )
+    type(post).objects.filter(slug="airship-news").update(status="published")
+    assert "/blog/airship-news/" in result_links(search(client, "airship"))
