@@ -7,6 +7,9 @@ tests/test_query_budgets.py): related rows come through select_related/prefetch_
 counts through annotations.
 """
 
+import logging
+
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -16,6 +19,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
 from blog.models import Comment, Post
+from socialleaders import cache as content_cache
 from socialleaders.feeds import feed_links
 from socialleaders.publishing import Status
 
@@ -32,6 +36,8 @@ from .models import (
     Theme,
 )
 from .templatetags.publication import minutes_to_read
+
+logger = logging.getLogger(__name__)
 
 
 class PublicPageMixin:
@@ -138,6 +144,44 @@ def questions_with_counts():
     )
 
 
+CATALOGUE_KEY = "sl:catalogue:{name}"
+
+
+def catalogue(name):
+    """All platforms, themes or questions with their counts (``name``), as a list, computed at
+    most once per content generation when the page cache is on.
+
+    The counts aggregate the whole catalogue (tens of ms at 10,000 interviews) and change only
+    when content does, which bumps the generation (``socialleaders.cache``; a schedule coming
+    due too). So they are kept in the shared cache together with the generation they were
+    computed under and count only while it is the current one: a change is seen at once, like
+    the pages themselves. With the page cache off the generation may not be shared between
+    processes (local memory cache), so the counts are computed on every request."""
+    compute = {
+        "platforms": lambda: list(platforms_with_counts().order_by("name")),
+        "themes": lambda: list(themes_with_counts().order_by("name")),
+        "questions": lambda: list(questions_with_counts()),
+    }[name]
+    if not getattr(settings, "PAGE_CACHE", False):
+        return compute()
+    try:
+        generation = content_cache.generation_for_request()
+        cache = content_cache.page_cache()
+        key = CATALOGUE_KEY.format(name=name)
+        stored = cache.get(key)
+    except Exception:  # the cache is down: the page must still work
+        logger.exception("could not read the catalogue counts from the cache")
+        return compute()
+    if stored is not None and stored[0] == generation:
+        return stored[1]
+    value = compute()
+    try:
+        cache.set(key, (generation, value), timeout=settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.exception("could not cache the catalogue counts")
+    return value
+
+
 def public_leaders():
     """Leaders with at least one published interview: the only ones readers can see."""
     return Leader.objects.filter(
@@ -167,9 +211,9 @@ class HomeView(PublicPageMixin, TemplateView):
                 Post.objects.published().select_related("author").order_by("-publish_at", "-pk")[:3]
             ),
             featured_quote=quotes.order_by("-featured", "order", "-pk").first(),
-            platforms=platforms_with_counts().filter(leader_count__gt=0).order_by("name"),
-            themes=themes_with_counts().order_by("-interview_count", "name")[:12],
-            questions=questions_with_counts(),
+            platforms=[p for p in catalogue("platforms") if p.leader_count],
+            themes=sorted(catalogue("themes"), key=lambda t: (-t.interview_count, t.name))[:12],
+            questions=catalogue("questions"),
         )
         return context
 
@@ -253,7 +297,7 @@ class PlatformListView(PublicPageMixin, ListView):
     context_object_name = "platforms"
 
     def get_queryset(self):
-        return platforms_with_counts().order_by("-leader_count", "name")
+        return sorted(catalogue("platforms"), key=lambda p: (-p.leader_count, p.name))
 
 
 class InterviewsOfMixin(PublicPageMixin):
@@ -282,7 +326,10 @@ class PlatformDetailView(InterviewsOfMixin, ListView):
     subject_name = "platform"
 
     def get_subject(self):
-        return get_object_or_404(platforms_with_counts(), slug=self.kwargs["slug"])
+        for platform in catalogue("platforms"):
+            if platform.slug == self.kwargs["slug"]:
+                return platform
+        raise Http404("No such platform")
 
     def get_queryset(self):
         uses = InterviewPlatform.objects.filter(interview=OuterRef("pk"), platform=self.subject)
@@ -298,7 +345,7 @@ class ThemeListView(PublicPageMixin, ListView):
     context_object_name = "themes"
 
     def get_queryset(self):
-        return themes_with_counts().order_by("name")
+        return catalogue("themes")
 
 
 class ThemeDetailView(InterviewsOfMixin, ListView):
@@ -387,7 +434,7 @@ class QuestionListView(PublicPageMixin, ListView):
     context_object_name = "questions"
 
     def get_queryset(self):
-        return questions_with_counts()
+        return catalogue("questions")
 
 
 class QuestionDetailView(PublicPageMixin, ListView):
@@ -399,7 +446,7 @@ class QuestionDetailView(PublicPageMixin, ListView):
 
     def get(self, request, *args, **kwargs):
         # Every question with its count, once: the page's question is one of them.
-        self.questions = list(questions_with_counts())
+        self.questions = catalogue("questions")
         self.question = next((q for q in self.questions if q.slug == self.kwargs["slug"]), None)
         if self.question is None:
             raise Http404("No question with answers here")
