@@ -3,7 +3,9 @@
 The card holds the quote (wrapped, and shrunk until it fits its box), the leader's name and role,
 and the publication's name. Fonts are DejaVu Serif and Sans (static/fonts, free licence, see
 LICENSE-DejaVu.txt): they cover Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew and Arabic;
-Pillow's Raqm layout engine (when present) shapes Arabic and applies right-to-left order.
+Pillow's Raqm layout engine (when present) shapes Arabic and applies right-to-left order. Text
+they cannot draw falls back to Droid Sans Fallback for Chinese and Japanese (Apache 2.0,
+LICENSE-DroidSansFallback.txt) and Nanum Gothic for Korean (SIL OFL, LICENSE-Nanum.txt).
 
 A card is stored once in the media storage under a hash of everything drawn on it (text,
 leader's name, role, publication name, layout version), so a change to any of them produces a
@@ -24,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 80
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 QUOTE_FONT = "DejaVuSerif.ttf"
 NAME_FONT = "DejaVuSans-Bold.ttf"
@@ -44,6 +46,8 @@ def font(name, size):
 
 
 FALLBACK_FONT = "DejaVuSans.ttf"  # has Arabic and Hebrew, which DejaVu Serif lacks
+CJK_FONT = "DroidSansFallbackFull.ttf"  # Chinese and Japanese, which DejaVu lacks
+HANGUL_FONT = "NanumGothic.ttf"  # Korean, which none of the others has
 _NOTDEF = "\U0010fffd"  # a private-use character no font draws: its mask is the "missing" box
 
 
@@ -54,12 +58,20 @@ def _has_glyph(name, char):
     return not (mask.size == missing.size and bytes(mask) == bytes(missing))
 
 
+def font_name_for(text, preferred):
+    """The preferred face if it draws every letter of the text, else the first fallback that
+    does (DejaVu Sans, Droid Sans Fallback, Nanum Gothic), else the one that draws the most."""
+    letters = {char for char in text if char.isalpha()}
+    candidates = [preferred, FALLBACK_FONT, CJK_FONT, HANGUL_FONT]
+    for name in candidates:
+        if all(_has_glyph(name, char) for char in letters):
+            return name
+    return max(candidates, key=lambda name: sum(_has_glyph(name, c) for c in letters))
+
+
 def quote_font_name(text):
     """DejaVu Serif, the site's reading face, unless the quote has letters it lacks."""
-    letters = {char for char in text if char.isalpha()}
-    if all(_has_glyph(QUOTE_FONT, char) for char in letters):
-        return QUOTE_FONT
-    return FALLBACK_FONT
+    return font_name_for(text, QUOTE_FONT)
 
 
 def card_fields(quote):
@@ -86,30 +98,36 @@ def _is_wide(char):
 
 
 def _tokens(text):
-    """Words, with CJK characters as words of their own (those scripts break anywhere)."""
-    tokens, current = [], ""
+    """(word, spaced) pairs: words, with CJK characters as words of their own (those scripts
+    break anywhere); ``spaced`` says whether white space stood before it (Korean puts spaces
+    between words, Chinese and Japanese do not), so wrapping keeps the text's own spacing."""
+    tokens, current, current_spaced, spaced = [], "", False, False
     for char in text:
         if char.isspace():
             if current:
-                tokens.append(current)
-            current = ""
+                tokens.append((current, current_spaced))
+                current = ""
+            spaced = True
         elif _is_wide(char):
             if current:
-                tokens.append(current)
-            tokens.append(char)
-            current = ""
+                tokens.append((current, current_spaced))
+                current = ""
+                spaced = False
+            tokens.append((char, spaced))
+            spaced = False
         else:
+            if not current:
+                current_spaced, spaced = spaced, False
             current += char
     if current:
-        tokens.append(current)
+        tokens.append((current, current_spaced))
     return tokens
 
 
 def wrap(text, face, max_width):
     lines, line = [], ""
-    for token in _tokens(text):
-        joiner = "" if (not line or _is_wide(token[0]) or _is_wide(line[-1])) else " "
-        candidate = f"{line}{joiner}{token}"
+    for token, spaced in _tokens(text):
+        candidate = f"{line} {token}" if line and spaced else f"{line}{token}"
         if face.getlength(candidate) <= max_width:
             line = candidate
             continue
@@ -177,7 +195,8 @@ def draw_card(fields):
         max(b[3] for b in boxes),
     )
     draw.line([MARGIN, HEIGHT - 150, MARGIN + 120, HEIGHT - 150], fill=ACCENT, width=4)
-    name_face, small_face = font(NAME_FONT, 34), font(SMALL_FONT, 26)
+    name_face = font(font_name_for(fields["name"], NAME_FONT), 34)
+    small_face = font(font_name_for(fields["role"], SMALL_FONT), 26)
     width = WIDTH - 2 * MARGIN
     draw.text(
         (MARGIN, HEIGHT - 128),

@@ -77,6 +77,31 @@ def test_greek_and_cyrillic_are_drawn_with_real_glyphs():
     assert image.getbbox()
 
 
+def test_chinese_japanese_and_korean_are_drawn_with_real_glyphs():
+    for text, expected in (
+        ("做你自己，参与其中", quotecards.CJK_FONT),
+        ("自分らしく、飛び込もう", quotecards.CJK_FONT),
+        ("너 자신이 되어라", quotecards.HANGUL_FONT),
+    ):
+        font_name = quotecards.quote_font_name(text)
+        assert font_name == expected, text
+        for char in text:
+            if char.isalpha():
+                assert quotecards._has_glyph(font_name, char), char
+    # Wrapping keeps each script's own spacing: Korean between words, none in Chinese.
+    wide = quotecards.font(quotecards.HANGUL_FONT, 40)
+    assert quotecards.wrap("너 자신이 되어라", wide, 5000) == ["너 자신이 되어라"]
+    cjk = quotecards.font(quotecards.CJK_FONT, 40)
+    assert quotecards.wrap("做你自己，参与其中", cjk, 5000) == ["做你自己，参与其中"]
+    assert quotecards.wrap("Be you, dive in", cjk, 5000) == ["Be you, dive in"]
+    # A leader's name in Chinese is drawn too, not as empty boxes.
+    assert quotecards.font_name_for("李华", quotecards.NAME_FONT) == quotecards.CJK_FONT
+    image, box = quotecards.draw_card(
+        {"text": "做你自己，参与其中，分享一切。" * 6, "name": "李华", "role": "", "site": "S"}
+    )
+    assert box[2] <= 1200 - quotecards.MARGIN
+
+
 def test_changing_the_quote_or_the_leader_redraws_the_card(quote):
     path, digest = quotecards.card_for(quote)
     first = open_bytes(path)
