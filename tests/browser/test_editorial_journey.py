@@ -140,7 +140,10 @@ def test_editor_schedules_leader_approves_interview_appears_at_its_time(
 ):
     editor, leader, questions = newsroom
     site = live_server.url
-    publish_at = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    # 7 a.m. (site time) the day after tomorrow: a real schedule, never in a DST-ambiguous hour.
+    publish_at = local(timezone.now() + timedelta(days=2)).replace(
+        hour=7, minute=0, second=0, microsecond=0
+    )
     serve_media(page.context)
 
     # --- The editor logs in and writes the interview in the admin ---------------------------
@@ -284,3 +287,28 @@ def test_editor_schedules_leader_approves_interview_appears_at_its_time(
     for _question, body in ANSWERS:
         expect(after.locator("main")).to_contain_text(body)
     screenshot(after, "6-reader-after")
+
+
+def test_approval_page_is_accessible_with_errors_and_once_approved(
+    live_server, a11y_page, axe, newsroom, screenshot
+):
+    """The leader's page passes axe (serious and critical) as she finds it, when she sends
+    comments without writing any (an error on the form), and once approved."""
+    editor, leader, questions = newsroom
+    interview = Interview.objects.create(title=TITLE, slug="ada-draft", leader=leader)
+    for i, (question, (_text, body)) in enumerate(zip(questions, ANSWERS, strict=True)):
+        interview.answers.create(question=question, body=body, order=i)
+    _link, token = ApprovalLink.create_for(interview, editor)
+    page = a11y_page
+    page.goto(f"{live_server.url}/approve/{token}/")
+    assert axe(page) == []
+
+    page.click("button[value=comment]")
+    expect(page.locator("#message-error")).to_contain_text("Write your comments")
+    expect(page.locator("#id_message")).to_have_attribute("aria-invalid", "true")
+    assert axe(page) == []
+    screenshot(page, "form-error")
+
+    page.click("button[value=approve]")
+    expect(page.locator("#approval-title")).to_have_text("Already approved")
+    assert axe(page) == []
