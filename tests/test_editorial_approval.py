@@ -93,7 +93,7 @@ def test_approving_is_recorded_and_shown_in_the_admin(client, editor, draft):
     assert list(link.events.values_list("kind", flat=True)) == ["approved"]
     assert len(mail.outbox) == 1 and "approved" in mail.outbox[0].subject
     page = client.get(response["Location"])
-    assert "Already approved" in page.text
+    assert "Approved: thank you" in page.text and "Already approved" not in page.text
     client.force_login(editor)
     admin_page = client.get(reverse("admin:interviews_interview_change", args=[draft.pk]))
     assert "Approved</strong> by Ada Example" in admin_page.text

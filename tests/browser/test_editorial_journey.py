@@ -236,7 +236,7 @@ def test_editor_schedules_leader_approves_interview_appears_at_its_time(
     screenshot(leader_page, "3-leader-preview")
     leader_page.click("button[value=approve]")
     expect(leader_page).to_have_url(re.compile(r"\?sent=approved$"))
-    expect(leader_page.locator("#approval-title")).to_have_text("Already approved")
+    expect(leader_page.locator("#approval-title")).to_have_text("Approved: thank you")
     expect(leader_page.locator(".approval__done")).to_contain_text("Thank you!")
     screenshot(leader_page, "4-leader-approved")
     # The page's stylesheet, image and form post went out, and none carried the secret.
@@ -310,5 +310,5 @@ def test_approval_page_is_accessible_with_errors_and_once_approved(
     screenshot(page, "form-error")
 
     page.click("button[value=approve]")
-    expect(page.locator("#approval-title")).to_have_text("Already approved")
+    expect(page.locator("#approval-title")).to_have_text("Approved: thank you")
     assert axe(page) == []
