@@ -4,11 +4,12 @@ Search runs in two steps so that the number of SQL queries does not depend on th
 
 1. *Rank*: one query per kind of result returns the primary keys and a rank of the best
    ``MAX_PER_KIND`` matches. The lists are merged in Python by rank and paginated.
-2. *Show*: one query per kind present on the requested page loads those rows with what the result
-   needs (related objects, and on PostgreSQL the ``ts_headline`` snippets, which are costly and so
-   computed for the ten rows shown only).
+2. *Show*: one query loads the rows of the requested page with what each result needs (a
+   ``UNION ALL`` of one part per kind present; on PostgreSQL with the ``ts_headline`` snippets,
+   which are costly and so computed for the ten rows shown only).
 
-So a search costs at most ten queries (five to rank, five to show), at any size.
+So a search costs six queries (five to rank, one to show; two when one kind is searched),
+whatever the size of the tables and whatever mix of kinds the page shows.
 
 On PostgreSQL the ranking uses full-text search: a weighted ``tsvector`` per kind, stored in a
 generated, GIN-indexed column of each table (see ``search.vectors`` and ``search/migrations``),
@@ -19,11 +20,14 @@ is a weighted count of the fields each word appears in, title-like fields counti
 """
 
 import html
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import JSONObject
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
@@ -204,16 +208,27 @@ def _fallback_rank(kind, queryset, text):
 
 
 def results_for(hits, text, now=None):
-    """SearchResult objects for ``hits`` (one page), in the same order."""
+    """SearchResult objects for ``hits`` (one page), in the same order.
+
+    One query, whatever kinds the page mixes: each kind present contributes a ``SELECT`` of
+    (kind, pk, one JSON object with what its result shows), and the parts are joined with
+    ``UNION ALL``. On PostgreSQL the JSON holds the ``ts_headline`` snippets, computed for the
+    rows shown only."""
     querysets = public_querysets(now)
     by_kind = {}
     for hit in hits:
         by_kind.setdefault(hit.kind, []).append(hit.pk)
+    parts = [
+        _shown_rows(kind, querysets[kind].filter(pk__in=pks), text) for kind, pks in by_kind.items()
+    ]
     loaded = {}
-    for kind, pks in by_kind.items():
-        builder = SHOW[kind]
-        for result_pk, result in builder(querysets[kind].filter(pk__in=pks), text):
-            loaded[(kind, result_pk)] = result
+    if parts:
+        rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        terms = query_terms(text)
+        for kind, pk, data in rows:
+            if isinstance(data, str):  # a database whose JSON comes back as text
+                data = json.loads(data)
+            loaded[(kind, pk)] = BUILD[kind](data, terms)
     results = []
     for hit in hits:
         result = loaded.get((hit.kind, hit.pk))
@@ -228,161 +243,211 @@ def _plain(html_text):
     return html.unescape(strip_tags(html_text or "")).strip()
 
 
-def _headlines(queryset, text, fields):
-    """On PostgreSQL, annotate ``hl_<name>`` headlines for ``fields``: {name: (expression, whole)}.
-
-    ``expression`` is an expression or field name; ``whole`` highlights the whole (short) text."""
-    if not use_postgres():
-        return queryset
+def _headline(expression, text, whole):
+    """``ts_headline`` of ``expression`` for the query, marks as sentinels (PostgreSQL)."""
     from django.contrib.postgres.search import SearchHeadline
 
-    query = vectors.search_query(text)
-    annotations = {}
-    for name, (expression, whole) in fields.items():
-        options = {"start_sel": START_SENTINEL, "stop_sel": STOP_SENTINEL}
-        if whole:
-            options["highlight_all"] = True
-        else:
-            options.update(
-                max_words=40, min_words=20, short_word=0, max_fragments=2, fragment_delimiter=" … "
-            )
-        annotations[f"hl_{name}"] = SearchHeadline(
-            expression, query, config=vectors.CONFIG, **options
+    options = {"start_sel": START_SENTINEL, "stop_sel": STOP_SENTINEL}
+    if whole:
+        options["highlight_all"] = True
+    else:
+        options.update(
+            max_words=40, min_words=20, short_word=0, max_fragments=2, fragment_delimiter=" … "
         )
-    return queryset.annotate(**annotations)
+    return SearchHeadline(expression, vectors.search_query(text), config=vectors.CONFIG, **options)
 
 
-def _snippet(obj, name, fallback_text, terms, whole=False):
+# What each kind's result needs: {key: field path}; FALLBACK_TEXT only where there are no
+# headlines (the long texts snippets are cut from in Python); HEADLINES: {name: (expression,
+# whole)} on PostgreSQL.
+SHOWN_FIELDS = {
+    "interviews": {
+        "title": "title",
+        "slug": "slug",
+        "standfirst": "standfirst",
+        "leader_name": "leader__name",
+        "leader_honours": "leader__honours",
+        "date": "publish_at",
+    },
+    "answers": {
+        "asked_as": "asked_as",
+        "question_text": "question__text",
+        "question_slug": "question__slug",
+        "interview_slug": "interview__slug",
+        "interview_title": "interview__title",
+        "leader_name": "interview__leader__name",
+        "leader_honours": "interview__leader__honours",
+        "date": "interview__publish_at",
+    },
+    "quotes": {
+        "text": "text",
+        "leader_name": "leader__name",
+        "leader_honours": "leader__honours",
+        "leader_slug": "leader__slug",
+        "interview_id": "interview_id",
+        "interview_slug": "interview__slug",
+        "interview_title": "interview__title",
+        "answer_id": "answer_id",
+        "answer_interview_slug": "answer__interview__slug",
+        "answer_question_slug": "answer__question__slug",
+    },
+    "leaders": {
+        "name": "name",
+        "honours": "honours",
+        "slug": "slug",
+        "role": "role",
+        "organisation": "organisation",
+    },
+    "posts": {
+        "title": "title",
+        "slug": "slug",
+        "excerpt": "excerpt",
+        "author_name": "author__name",
+        "date": "publish_at",
+    },
+}
+FALLBACK_TEXT = {
+    "interviews": {"introduction_html": "introduction_html"},
+    "answers": {"body_html": "body_html"},
+    "quotes": {},
+    "leaders": {"bio": "bio"},
+    "posts": {"body_html": "body_html"},
+}
+
+
+def _headline_sources():
+    return {
+        "interviews": {
+            "title": ("title", True),
+            "body": (vectors.interview_snippet_source(), False),
+        },
+        "answers": {"body": (vectors.html_text("body_html"), False)},
+        "quotes": {"text": ("text", True)},
+        "leaders": {"name": ("name", True), "bio": (vectors.leader_snippet_source(), False)},
+        "posts": {"title": ("title", True), "body": (vectors.post_snippet_source(), False)},
+    }
+
+
+def _shown_rows(kind, queryset, text):
+    """(kind, pk, {what the result shows}) for the rows of ``queryset``, as a values queryset
+    that can be part of a UNION ALL."""
+    fields = {key: F(path) for key, path in SHOWN_FIELDS[kind].items()}
+    if use_postgres():
+        for name, (expression, whole) in _headline_sources()[kind].items():
+            fields[f"hl_{name}"] = _headline(expression, text, whole)
+    else:
+        fields.update({key: F(path) for key, path in FALLBACK_TEXT[kind].items()})
+    return (
+        queryset.order_by()
+        .annotate(
+            result_kind=Value(kind, output_field=CharField()),
+            result_pk=F("pk"),
+            result_data=JSONObject(**fields),
+        )
+        .values_list("result_kind", "result_pk", "result_data")
+    )
+
+
+def _date(value):
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+
+
+def _snippet(data, name, fallback_text, terms, whole=False):
     """The highlighted snippet: ts_headline's on PostgreSQL, Python's elsewhere."""
-    headline = getattr(obj, f"hl_{name}", None)
+    headline = data.get(f"hl_{name}")
     if headline is not None:
         headline = " ".join((html.unescape(headline) if not whole else headline).split())
         return marks_from_sentinels(headline)
     return highlight(fallback_text, terms, whole=whole)
 
 
-def _show_interviews(queryset, text):
-    terms = query_terms(text)
-    rows = _headlines(
-        queryset.select_related("leader"),
-        text,
-        {
-            "title": ("title", True),
-            "body": (vectors.interview_snippet_source(), False),
-        },
+def _display_name(name, honours):
+    return f"{name or ''} {honours or ''}".strip()
+
+
+def _interview_url(slug):
+    return reverse("interviews:detail", kwargs={"slug": slug})
+
+
+def _build_interview(data, terms):
+    body = " ".join(filter(None, [data["standfirst"], _plain(data.get("introduction_html", ""))]))
+    return SearchResult(
+        kind="interviews",
+        title=_snippet(data, "title", data["title"], terms, whole=True),
+        url=_interview_url(data["slug"]),
+        snippet=_snippet(data, "body", body, terms),
+        rank=0.0,
+        meta=_display_name(data["leader_name"], data["leader_honours"]),
+        date=_date(data["date"]),
     )
-    for obj in rows:
-        body = " ".join(filter(None, [obj.standfirst, _plain(obj.introduction_html)]))
-        yield (
-            obj.pk,
-            SearchResult(
-                kind="interviews",
-                title=_snippet(obj, "title", obj.title, terms, whole=True),
-                url=obj.get_absolute_url(),
-                snippet=_snippet(obj, "body", body, terms),
-                rank=0.0,
-                meta=obj.leader.display_name,
-                date=obj.publish_at,
-            ),
-        )
 
 
-def _show_answers(queryset, text):
-    terms = query_terms(text)
-    rows = _headlines(
-        queryset.select_related("interview__leader", "question"),
-        text,
-        {"body": (vectors.html_text("body_html"), False)},
+def _build_answer(data, terms):
+    leader = _display_name(data["leader_name"], data["leader_honours"])
+    question = data["asked_as"] or data["question_text"]
+    return SearchResult(
+        kind="answers",
+        title=highlight(f"{leader}: {question}", [], whole=True),
+        url=f"{_interview_url(data['interview_slug'])}#q-{data['question_slug']}",
+        snippet=_snippet(data, "body", _plain(data.get("body_html", "")), terms),
+        rank=0.0,
+        meta=data["interview_title"],
+        date=_date(data["date"]),
     )
-    for obj in rows:
-        leader = obj.interview.leader.display_name
-        yield (
-            obj.pk,
-            SearchResult(
-                kind="answers",
-                title=highlight(f"{leader}: {obj.question_text}", [], whole=True),
-                url=obj.get_absolute_url(),
-                snippet=_snippet(obj, "body", _plain(obj.body_html), terms),
-                rank=0.0,
-                meta=obj.interview.title,
-                date=obj.interview.publish_at,
-            ),
-        )
 
 
-def _show_quotes(queryset, text):
-    terms = query_terms(text)
-    rows = _headlines(
-        queryset.select_related("leader", "interview", "answer__interview", "answer__question"),
-        text,
-        {"text": ("text", True)},
+def _build_quote(data, terms):
+    if data["answer_id"]:
+        url = f"{_interview_url(data['answer_interview_slug'])}#q-{data['answer_question_slug']}"
+    elif data["interview_id"]:
+        url = _interview_url(data["interview_slug"])
+    else:
+        url = reverse("interviews:leader", kwargs={"slug": data["leader_slug"]})
+    return SearchResult(
+        kind="quotes",
+        title=highlight(_display_name(data["leader_name"], data["leader_honours"]), [], whole=True),
+        url=url,
+        snippet=_snippet(data, "text", data["text"], terms, whole=True),
+        rank=0.0,
+        meta=data["interview_title"] if data["interview_id"] else "",
     )
-    for obj in rows:
-        yield (
-            obj.pk,
-            SearchResult(
-                kind="quotes",
-                title=highlight(obj.leader.display_name, [], whole=True),
-                url=obj.get_absolute_url(),
-                snippet=_snippet(obj, "text", obj.text, terms, whole=True),
-                rank=0.0,
-                meta=obj.interview.title if obj.interview_id else "",
-            ),
-        )
 
 
-def _show_leaders(queryset, text):
-    terms = query_terms(text)
-    rows = _headlines(
-        queryset,
-        text,
-        {"name": ("name", True), "bio": (vectors.leader_snippet_source(), False)},
+def _build_leader(data, terms):
+    about = ". ".join(filter(None, [data["role"], data["organisation"], data.get("bio")]))
+    name = _snippet(data, "name", data["name"], terms, whole=True)
+    if data["honours"]:
+        name = SafeString(f"{name} {highlight(data['honours'], [], whole=True)}")
+    return SearchResult(
+        kind="leaders",
+        title=name,
+        url=reverse("interviews:leader", kwargs={"slug": data["slug"]}),
+        snippet=_snippet(data, "bio", about, terms),
+        rank=0.0,
+        meta=", ".join(part for part in (data["role"], data["organisation"]) if part),
     )
-    for obj in rows:
-        about = ". ".join(filter(None, [obj.role, obj.organisation, obj.bio]))
-        name = _snippet(obj, "name", obj.name, terms, whole=True)
-        if obj.honours:
-            name = SafeString(f"{name} {highlight(obj.honours, [], whole=True)}")
-        yield (
-            obj.pk,
-            SearchResult(
-                kind="leaders",
-                title=name,
-                url=obj.get_absolute_url(),
-                snippet=_snippet(obj, "bio", about, terms),
-                rank=0.0,
-                meta=obj.role_line,
-            ),
-        )
 
 
-def _show_posts(queryset, text):
-    terms = query_terms(text)
-    rows = _headlines(
-        queryset.select_related("author"),
-        text,
-        {"title": ("title", True), "body": (vectors.post_snippet_source(), False)},
+def _build_post(data, terms):
+    body = " ".join(filter(None, [data["excerpt"], _plain(data.get("body_html", ""))]))
+    return SearchResult(
+        kind="posts",
+        title=_snippet(data, "title", data["title"], terms, whole=True),
+        url=reverse("blog:post", kwargs={"slug": data["slug"]}),
+        snippet=_snippet(data, "body", body, terms),
+        rank=0.0,
+        meta=data["author_name"],
+        date=_date(data["date"]),
     )
-    for obj in rows:
-        body = " ".join(filter(None, [obj.excerpt, _plain(obj.body_html)]))
-        yield (
-            obj.pk,
-            SearchResult(
-                kind="posts",
-                title=_snippet(obj, "title", obj.title, terms, whole=True),
-                url=obj.get_absolute_url(),
-                snippet=_snippet(obj, "body", body, terms),
-                rank=0.0,
-                meta=obj.author.name,
-                date=obj.publish_at,
-            ),
-        )
 
 
-SHOW = {
-    "interviews": _show_interviews,
-    "answers": _show_answers,
-    "quotes": _show_quotes,
-    "leaders": _show_leaders,
-    "posts": _show_posts,
+BUILD = {
+    "interviews": _build_interview,
+    "answers": _build_answer,
+    "quotes": _build_quote,
+    "leaders": _build_leader,
+    "posts": _build_post,
 }
