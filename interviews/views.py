@@ -147,6 +147,10 @@ def questions_with_counts():
 CATALOGUE_KEY = "sl:catalogue:{name}"
 
 
+def catalogue_cached():
+    return getattr(settings, "PAGE_CACHE", False)
+
+
 def catalogue(name):
     """All platforms, themes or questions with their counts (``name``), as a list, computed at
     most once per content generation when the page cache is on.
@@ -162,7 +166,7 @@ def catalogue(name):
         "themes": lambda: list(themes_with_counts().order_by("name")),
         "questions": lambda: list(questions_with_counts()),
     }[name]
-    if not getattr(settings, "PAGE_CACHE", False):
+    if not catalogue_cached():
         return compute()
     try:
         generation = content_cache.generation_for_request()
@@ -326,6 +330,8 @@ class PlatformDetailView(InterviewsOfMixin, ListView):
     subject_name = "platform"
 
     def get_subject(self):
+        if not catalogue_cached():  # count this platform's leaders only
+            return get_object_or_404(platforms_with_counts(), slug=self.kwargs["slug"])
         for platform in catalogue("platforms"):
             if platform.slug == self.kwargs["slug"]:
                 return platform
