@@ -186,6 +186,13 @@ def catalogue(name):
     return value
 
 
+def answered_questions():
+    """The questions with at least one live answer, in order (no counts: see questions_with_counts),
+    as a list."""
+    answered = Answer.objects.filter(live("interview"), question=OuterRef("pk"))
+    return list(Question.objects.filter(Exists(answered)).order_by("order", "pk"))
+
+
 def public_leaders():
     """Leaders with at least one published interview: the only ones readers can see."""
     return Leader.objects.filter(
@@ -451,8 +458,10 @@ class QuestionDetailView(PublicPageMixin, ListView):
     paginate_by = 30
 
     def get(self, request, *args, **kwargs):
-        # Every question with its count, once: the page's question is one of them.
-        self.questions = catalogue("questions")
+        # The answered questions, for the page's own and its neighbours. Their counts are not
+        # shown here (only this question's, which the paginator counts anyway), so unless they
+        # are cached, a cheap EXISTS per question replaces counting every answer.
+        self.questions = catalogue("questions") if catalogue_cached() else answered_questions()
         self.question = next((q for q in self.questions if q.slug == self.kwargs["slug"]), None)
         if self.question is None:
             raise Http404("No question with answers here")
@@ -484,6 +493,7 @@ class QuestionDetailView(PublicPageMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         questions = self.questions
+        self.question.answer_count = context["paginator"].count
         context["question"] = self.question
         context["questions"] = questions
         position = next(i for i, q in enumerate(questions) if q.pk == self.question.pk)
