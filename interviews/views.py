@@ -127,19 +127,23 @@ def platforms_with_counts():
 
 
 def themes_with_counts():
-    return Theme.objects.annotate(
-        interview_count=Count("tagged_interviews", filter=live("tagged_interviews__content_object"))
-    ).filter(interview_count__gt=0)
+    """Themes with how many live interviews carry them (themes with none left out).
+
+    Filtering on the join before counting makes it an inner join restricted to live interviews,
+    cheaper than counting every link with a FILTER."""
+    return Theme.objects.filter(live("tagged_interviews__content_object")).annotate(
+        interview_count=Count("tagged_interviews")
+    )
 
 
 def questions_with_counts():
-    # Explicit order: Meta.ordering does not apply to queries with GROUP BY. Counting the
-    # answers' interview_id (not their id) lets the count read answer_question_idx alone.
+    """Questions with how many live interviews answer them (unanswered ones left out).
+
+    Explicit order: Meta.ordering does not apply to queries with GROUP BY. Counting the answers'
+    interview_id (not their id) lets the count read answer_question_idx alone."""
     return (
-        Question.objects.annotate(
-            answer_count=Count("answers__interview", filter=live("answers__interview"))
-        )
-        .filter(answer_count__gt=0)
+        Question.objects.filter(live("answers__interview"))
+        .annotate(answer_count=Count("answers__interview"))
         .order_by("order", "pk")
     )
 
