@@ -126,6 +126,30 @@ def platforms_with_counts():
     )
 
 
+def all_platforms_with_counts():
+    """Every platform (by name) with ``leader_count`` and ``favourite_count``, as a list.
+
+    Two queries: the counts grouped by platform on the narrow join of platform uses and live
+    interviews (index-only on both), then the platforms. Faster than one query annotating the
+    platforms, which drags the platform columns through the sort COUNT(DISTINCT) needs."""
+    counts = {
+        row["platform"]: row
+        for row in InterviewPlatform.objects.filter(live("interview"))
+        .values("platform")
+        .annotate(
+            leaders=Count("interview__leader", distinct=True),
+            favourites=Count("interview__leader", distinct=True, filter=Q(is_favourite=True)),
+        )
+        .order_by()
+    }
+    platforms = list(Platform.objects.order_by("name"))
+    for platform in platforms:
+        row = counts.get(platform.pk, {})
+        platform.leader_count = row.get("leaders", 0)
+        platform.favourite_count = row.get("favourites", 0)
+    return platforms
+
+
 def themes_with_counts():
     """Themes with how many live interviews carry them (themes with none left out).
 
@@ -166,7 +190,7 @@ def catalogue(name):
     the pages themselves. With the page cache off the generation may not be shared between
     processes (local memory cache), so the counts are computed on every request."""
     compute = {
-        "platforms": lambda: list(platforms_with_counts().order_by("name")),
+        "platforms": all_platforms_with_counts,
         "themes": lambda: list(themes_with_counts().order_by("name")),
         "questions": lambda: list(questions_with_counts()),
     }[name]
