@@ -87,6 +87,8 @@ def closed_reason(target, policy=None, now=None):
         return "Comments are closed on this post."
     if isinstance(target, Interview) and not policy.interviews_open:
         return "Comments are closed on interviews."
+    if isinstance(target, Interview) and not target.comments_open:
+        return "Comments are closed on this interview."
     if policy.close_after_days and target.publish_at < now - timedelta(
         days=policy.close_after_days
     ):

@@ -162,6 +162,7 @@ class InterviewAdmin(InterviewEditorialMixin, VersionAdmin, PublishableAdmin):
         PublishableAdmin.publishing_fieldset,
         ("Text", {"fields": ["introduction", "closing"]}),
         ("Themes", {"fields": ["themes"]}),
+        ("Comments", {"fields": ["comments_open"]}),
         (
             "Video and image",
             {

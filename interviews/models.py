@@ -212,6 +212,9 @@ class Interview(Publishable):
         "closing words", blank=True, help_text="Thanks and what comes next, after the transcript."
     )
     closing_html = models.TextField(blank=True, editable=False)
+    comments_open = models.BooleanField(
+        default=True, help_text="Untick to close comments on this interview."
+    )
     video_url = models.URLField(blank=True, help_text="YouTube or Vimeo address of the video.")
     video_mentioned = models.BooleanField(
         default=False,

@@ -206,6 +206,23 @@ def test_closed_post_has_no_form_and_refuses_posts(client):
     assert not Comment.objects.exists()
 
 
+def test_an_editor_can_close_comments_on_one_interview(client, editor):
+    closed = factories.interview(comments_open=False)
+    other = factories.interview()
+    html = client.get(closed.get_absolute_url()).content.decode()
+    assert "Comments are closed on this interview." in html
+    assert 'id="comment-form-element"' not in html
+    response = send(client, closed, body="Too late for this one")
+    assert response.status_code == 403
+    assert "Too late for this one" in response.content.decode()
+    assert not Comment.objects.exists()
+    assert 'id="comment-form-element"' in client.get(other.get_absolute_url()).content.decode()
+    # The switch is on the interview's admin page.
+    client.force_login(editor)
+    change = client.get(f"/admin/interviews/interview/{closed.pk}/change/")
+    assert 'name="comments_open"' in change.content.decode()
+
+
 def test_site_wide_switch_interview_switch_and_auto_close(client, post):
     interview = factories.interview()
     policy(comments_enabled=False)

@@ -233,6 +233,7 @@ def test_editor_schedules_leader_approves_interview_appears_at_its_time(
     expect(leader_page.locator("#approval input[name=name]")).to_have_value("Ada Example")
     # Readers' comments are not open on an unpublished interview: the only form is hers.
     expect(leader_page.locator("#comment-form-element")).to_have_count(0)
+    expect(leader_page.get_by_text("Comments open once this is published")).to_have_count(0)
     screenshot(leader_page, "3-leader-preview")
     leader_page.click("button[value=approve]")
     expect(leader_page).to_have_url(re.compile(r"\?sent=approved$"))
