@@ -1,7 +1,10 @@
+import contextlib
 import os
+import uuid
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 
 SEEDS_DIR = Path(
     os.environ.get("SEEDS_DIR", Path(__file__).resolve().parents[2] / "shared" / "seeds")
@@ -47,3 +50,19 @@ def editor(django_user_model):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The shared page cache on, as in production, in a private in-memory cache of its own."""
+    settings.PAGE_CACHE = True
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-page-cache-{uuid.uuid4().hex}",
+        }
+    }
+    caches["default"].clear()
+    yield caches["default"]
+    with contextlib.suppress(Exception):  # a test pointed the cache at a server that is down
+        caches["default"].clear()

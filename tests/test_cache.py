@@ -2,7 +2,6 @@
 see (publish, edit, unpublish, comment approval, a schedule coming due) shows on the next GET,
 on every app server sharing the cache."""
 
-import contextlib
 import os
 import secrets
 import shutil
@@ -39,18 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE = True
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"test-page-cache-{uuid.uuid4().hex}",
-        }
-    }
-    caches["default"].clear()
-    yield
-    with contextlib.suppress(Exception):  # a test pointed the cache at a server that is down
-        caches["default"].clear()
+def _page_cache_on(page_cache):
+    """Every test here runs with the page cache on."""
 
 
 @pytest.fixture

@@ -2,14 +2,11 @@
 computed once per content generation when the page cache is on, and every change readers can
 see, including a schedule coming due, shows in them at once."""
 
-import contextlib
 import re
-import uuid
 from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -22,21 +19,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE = True
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"test-catalogue-{uuid.uuid4().hex}",
-        }
-    }
-    caches["default"].clear()
+def _page_cache_on(page_cache):
     from comments.models import ModerationSettings
 
     ModerationSettings.load()  # its first-use row is a content change: get it out of the way
-    yield
-    with contextlib.suppress(Exception):
-        caches["default"].clear()
 
 
 def leaders_using(client, slug):

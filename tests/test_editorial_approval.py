@@ -1,12 +1,10 @@
 """Approval links: the leader reads their draft interview without an account and approves it."""
 
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,16 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def page_cache_on(settings):
+def _page_cache_on(page_cache):
     """The shared page cache is on, as in production: approval pages must never go into it."""
-    settings.PAGE_CACHE = True
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"approval-{uuid.uuid4().hex}",
-        }
-    }
-    caches["default"].clear()
 
 
 @pytest.fixture

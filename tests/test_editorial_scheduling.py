@@ -46,20 +46,6 @@ def fresh_cache(settings):
 
 
 @pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE = True
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"sched-{uuid.uuid4().hex}",
-        }
-    }
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
-
-
-@pytest.fixture
 def scheduled(clock):
     clock.set(PUBLISH_AT - timedelta(days=2))
     return factories.interview(

@@ -13,7 +13,6 @@ list cached before the publish time does not hide the interview after it.
 """
 
 import re
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +20,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
-from django.core.cache import caches
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
@@ -59,20 +57,6 @@ def clock(monkeypatch):
     c = Clock()
     monkeypatch.setattr(timezone, "now", c.now)
     return c
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE = True
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"edjourney-{uuid.uuid4().hex}",
-        }
-    }
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
 
 
 @pytest.fixture
