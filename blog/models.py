@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -8,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from editorial.images import UploadTo, validate_alt_text, validate_image
+from editorial.images import UploadTo, focal_point_field, validate_alt_text, validate_image
 from socialleaders.publishing import Publishable, PublishableQuerySet
 from socialleaders.text import render_markdown
 
@@ -70,20 +69,8 @@ class Post(Publishable):
     body_html = models.TextField(blank=True, editable=False)
     image = models.ImageField(upload_to=UploadTo("posts"), blank=True, validators=[validate_image])
     image_alt = models.CharField("image description", max_length=200, blank=True)
-    image_focus_x = models.FloatField(
-        "focal point across",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="0 = left edge, 1 = right edge: crops keep this point in view.",
-    )
-    image_focus_y = models.FloatField(
-        "focal point down",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="0 = top, 1 = bottom.",
-    )
+    image_focus_x = focal_point_field("x")
+    image_focus_y = focal_point_field("y")
     tags = TaggableManager(blank=True)
     comments_open = models.BooleanField(default=True)
 

@@ -22,6 +22,8 @@ import warnings
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.utils.deconstruct import deconstructible
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
@@ -226,6 +228,23 @@ def normalise_upload(sender, instance, **kwargs):
         except Exception:  # validation already refused unreadable files; keep what we have
             continue
         setattr(instance, field_name, ContentFile(cleaned, name=os.path.basename(file.name)))
+
+
+def focal_point_field(axis, help_text=None):
+    """One coordinate of an image's focal point, 0..1 (x across, y down): crops keep it in view."""
+    across = axis == "x"
+    return models.FloatField(
+        "focal point across" if across else "focal point down",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=help_text
+        or (
+            "0 = left edge, 1 = right edge: crops keep this point in view."
+            if across
+            else "0 = top, 1 = bottom."
+        ),
+    )
 
 
 def validate_alt_text(instance):

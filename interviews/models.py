@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -8,7 +7,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from editorial.images import UploadTo, validate_alt_text, validate_image
+from editorial.images import UploadTo, focal_point_field, validate_alt_text, validate_image
 from socialleaders.publishing import Publishable, PublishableQuerySet
 from socialleaders.text import render_markdown
 
@@ -74,20 +73,10 @@ class Leader(models.Model):
     photo_alt = models.CharField(
         "photo description", max_length=200, blank=True, help_text="Alt text for the photo."
     )
-    photo_focus_x = models.FloatField(
-        "focal point across",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="0 = left edge, 1 = right edge: crops keep this point (the face) in view.",
+    photo_focus_x = focal_point_field(
+        "x", "0 = left edge, 1 = right edge: crops keep this point (the face) in view."
     )
-    photo_focus_y = models.FloatField(
-        "focal point down",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="0 = top, 1 = bottom.",
-    )
+    photo_focus_y = focal_point_field("y")
     website = models.URLField(blank=True)
 
     class Meta:
@@ -225,20 +214,8 @@ class Interview(Publishable):
         upload_to=UploadTo("interviews"), blank=True, validators=[validate_image]
     )
     image_alt = models.CharField("image description", max_length=200, blank=True)
-    image_focus_x = models.FloatField(
-        "focal point across",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="0 = left edge, 1 = right edge: crops keep this point in view.",
-    )
-    image_focus_y = models.FloatField(
-        "focal point down",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="0 = top, 1 = bottom.",
-    )
+    image_focus_x = focal_point_field("x")
+    image_focus_y = focal_point_field("y")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
