@@ -27,7 +27,7 @@ run: install
 
 # Install and run the whole test suite (browser tests included: see browser-deps).
 test: install browser-deps
-	SECRET_KEY=$${SECRET_KEY:-test-only-insecure-key} $(PY) -m pytest $(PYTEST_ARGS)
+	ENV_FILE= SECRET_KEY=$${SECRET_KEY:-test-only-insecure-key} $(PY) -m pytest $(PYTEST_ARGS)
 
 # Debian's Chromium for the browser tests and axe-core (npm) for the accessibility checks.
 # Installed when missing and this machine can (root with apt-get; npm); otherwise those tests

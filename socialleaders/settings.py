@@ -1,8 +1,10 @@
 """Settings for Social Leaders, read from the environment.
 
 Every setting an operator may change comes from an environment variable (see `.env.example`).
-Development defaults are safe: DEBUG is off unless asked for, and with DEBUG off the site refuses
-to start without a SECRET_KEY rather than invent one.
+A `.env` file in the project (or the file named by ENV_FILE; ENV_FILE="" for none) is read first;
+variables already set in the process win over it. Development defaults are safe: DEBUG is off
+unless asked for, and with DEBUG off the site refuses to start without a SECRET_KEY rather than
+invent one.
 """
 
 import os
@@ -10,8 +12,13 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    load_dotenv(ENV_FILE, override=False)
 
 
 def env_bool(name, default=False):

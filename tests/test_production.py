@@ -34,6 +34,7 @@ def _env(**overrides):
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
+    env["ENV_FILE"] = ""  # a developer's own .env must not decide these tests
     env.update(overrides)
     return env
 
