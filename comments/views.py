@@ -66,7 +66,7 @@ def can_edit(request, comment, now=None):
     )
 
 
-def _set_pending_cookie(response, pending):
+def _set_pending_cookie(request, response, pending):
     """Tell the page cache this browser must see fresh pages: while a comment awaits
     moderation, or while the writer may still edit it."""
     if pending:
@@ -79,7 +79,7 @@ def _set_pending_cookie(response, pending):
         max_age=max_age,
         httponly=True,
         samesite="Lax",
-        secure=False,
+        secure=request.is_secure(),
     )
 
 
@@ -154,7 +154,7 @@ def post_comment(request, kind, pk):
         )
         url = f"{target.get_absolute_url()}#your-comments"
     response = _redirect(url)
-    _set_pending_cookie(response, pending=comment.status != Comment.Status.APPROVED)
+    _set_pending_cookie(request, response, pending=comment.status != Comment.Status.APPROVED)
     return response
 
 
@@ -198,7 +198,9 @@ def edit_comment(request, pk):
                 messages.info(request, "Your comment is updated and is awaiting moderation.")
                 url = f"{comment.target.get_absolute_url()}#your-comments"
             response = _redirect(url)
-            _set_pending_cookie(response, pending=comment.status != Comment.Status.APPROVED)
+            _set_pending_cookie(
+                request, response, pending=comment.status != Comment.Status.APPROVED
+            )
             return response
         status = 400
     else:

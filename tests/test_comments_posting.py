@@ -76,6 +76,8 @@ def test_first_time_commenter_waits_and_sees_their_own_comment(client, post):
     assert comment.status == Comment.Status.PENDING
     assert comment.moderation_note == "first comment from this email address"
     assert response.cookies["sl_pending"].value == "1"
+    assert response.cookies["sl_pending"]["httponly"]
+    assert not response.cookies["sl_pending"]["secure"]  # plain HTTP here; secure over HTTPS
 
     page = client.get(post.get_absolute_url()).content.decode()
     assert "your comment is awaiting moderation" in page
@@ -431,3 +433,9 @@ def test_reply_links_only_while_comments_are_open(client, post):
     post.comments_open = False
     post.save()
     assert "reply_to=" not in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_the_pending_cookie_is_secure_over_https(client, post):
+    response = client.post(post_url(post), form_data(post, body="Sent over HTTPS"), secure=True)
+    assert response.status_code == 303
+    assert response.cookies["sl_pending"]["secure"]
