@@ -7,10 +7,11 @@ reader-supplied value escaped by format_html.
 
 from django import template
 from django.template.loader import get_template
-from django.utils.html import escape, format_html
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
+from django.utils.timezone import get_current_timezone, is_aware
 
-from interviews.templatetags.publication import isodate, pubdate
+from interviews.templatetags.publication import format_day, isodate
 
 register = template.Library()
 
@@ -19,36 +20,35 @@ _NAME = "__comment_name__"
 _REPLIES_OPEN = '<ol class="comment-list comment-list--replies">'
 
 
-def _comment(comment, reply_link=None):
+def _comment(comment, tz, reply_link=None):
+    """One comment's markup (its <li> is left open for replies). Plain string building with
+    every reader-supplied value escaped: format_html's per-argument work cost more than the
+    rest of a 200-comment page."""
+    name = escape(comment.name)
+    pk = comment.pk
     if comment.website:
-        name = format_html(
-            '<a href="{}" rel="nofollow ugc noopener">{}</a>', comment.website, comment.name
-        )
+        shown = f'<a href="{escape(comment.website)}" rel="nofollow ugc noopener">{name}</a>'
     else:
-        name = format_html("{}", comment.name)
-    badge = (
-        mark_safe(' <span class="badge badge--author">Author</span>')
-        if comment.by_post_author
-        else ""
-    )
-    return format_html(
-        '<li class="comment{}" id="comment-{}">'
-        '<article class="comment__body" aria-label="Comment by {}">'
-        '<header class="comment__header"><p class="comment__name">{}{}</p>'
-        '<p class="comment__date"><a href="#comment-{}"><time datetime="{}">{}</time></a></p>'
+        shown = name
+    if comment.by_post_author:
+        css, badge = " comment--author", ' <span class="badge badge--author">Author</span>'
+    else:
+        css, badge = "", ""
+    created = comment.created_at
+    local = created.astimezone(tz) if is_aware(created) else created
+    when = escape(isodate(created))
+    actions = f'<p class="comment__actions">{reply_link}</p>' if reply_link else ""
+    return (
+        f'<li class="comment{css}" id="comment-{pk}">'
+        f'<article class="comment__body" aria-label="Comment by {name}">'
+        f'<header class="comment__header"><p class="comment__name">{shown}{badge}</p>'
+        f'<p class="comment__date"><a href="#comment-{pk}"><time datetime="{when}">'
+        f"{format_day(local.date())}</time></a></p>"
         "</header>"
-        '<div class="comment__text" dir="auto">{}</div>{}'
-        "</article>",
-        " comment--author" if comment.by_post_author else "",
-        comment.pk,
-        comment.name,
-        name,
-        badge,
-        comment.pk,
-        isodate(comment.created_at),
-        pubdate(comment.created_at),
-        comment.body_html,  # comments.text.render_comment: escaped, paragraphs, nofollow links
-        format_html('<p class="comment__actions">{}</p>', reply_link) if reply_link else "",
+        # comments.text.render_comment: escaped, paragraphs, nofollow links
+        f'<div class="comment__text" dir="auto">{conditional_escape(comment.body_html)}</div>'
+        f"{actions}"
+        "</article>"
     )
 
 
@@ -68,6 +68,7 @@ def render_comment_thread(comments, reply_links=False):
         if reply_links
         else ""
     )
+    tz = get_current_timezone()
     parts = ['<ol class="comment-list">']
     for comment in comments:
         if comment.opens_list:
@@ -77,9 +78,9 @@ def render_comment_thread(comments, reply_links=False):
             if reply_markup
             else None
         )
-        parts.append(_comment(comment, mark_safe(reply) if reply else None))  # noqa: S308
+        parts.append(_comment(comment, tz, reply))
         if not comment.has_replies:
             parts.append("</li>")
             parts.append("</ol></li>" * len(comment.closes))
     parts.append("</ol>")
-    return mark_safe("".join(parts))  # noqa: S308 - every part is built with format_html
+    return mark_safe("".join(parts))  # noqa: S308 - every value in the parts is escaped

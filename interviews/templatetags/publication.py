@@ -1,5 +1,6 @@
 """Template helpers for the public site: dates, reading time, Markdown, video embeds, paging."""
 
+import functools
 import re
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -8,6 +9,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.timezone import is_aware, localtime
+from django.utils.translation import get_language
 
 from socialleaders.text import render_markdown
 
@@ -18,14 +20,28 @@ WORDS_PER_MINUTE = 230
 LONG_READ_MINUTES = 2
 
 
+@functools.lru_cache(maxsize=4096)
+def _format_day(day, language):
+    return date_format(day, "j F Y")
+
+
+def format_day(day):
+    """A calendar date in the publication's style. Formatted once per day and language: pages
+    list many items from the same few days (200 comments, 60 quotes), and Django's date
+    formatting is slow."""
+    return _format_day(day, get_language())
+
+
 @register.filter
 def pubdate(value):
     """The publication's date style: "21 November 2026"."""
     if not value:
         return ""
-    if hasattr(value, "hour") and is_aware(value):
-        value = localtime(value)
-    return date_format(value, "j F Y")
+    if hasattr(value, "hour"):
+        if is_aware(value):
+            value = localtime(value)
+        value = value.date()
+    return format_day(value)
 
 
 @register.filter
