@@ -81,6 +81,11 @@ class Leader(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # Leaders in name order: the leader list, and the question page, which walks them
+            # to its page of answers instead of sorting every answer by its leader's name.
+            models.Index(fields=["name", "id"], name="leader_name_idx"),
+        ]
 
     def __str__(self):
         return self.display_name
