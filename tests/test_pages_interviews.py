@@ -372,3 +372,11 @@ def test_scheduled_interview_appears_when_its_time_comes(client):
     interview.status = Status.PUBLISHED
     interview.save()
     assert client.get("/interviews/soon/").status_code == 200
+
+
+def test_an_interviews_themes_are_listed_in_name_order(client):
+    interview = f.interview(title="Themes in order")
+    interview.themes.add("Time", "Authenticity", "Learning")
+    for page in (client.get("/interviews/"), client.get(interview.get_absolute_url())):
+        text = html(page)
+        assert text.index(">Authenticity<") < text.index(">Learning<") < text.index(">Time<")
