@@ -1,9 +1,12 @@
+import html
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
@@ -102,6 +105,14 @@ class Post(Publishable):
 
     def get_absolute_url(self):
         return reverse("blog:post", kwargs={"slug": self.slug})
+
+    @property
+    def excerpt_repeats_opening(self):
+        """True when the excerpt is only the body's opening cut short (as the importer makes
+        it): the post's page then does not print the same words twice."""
+        opening = " ".join(self.excerpt.rstrip("…. ").split())
+        body = " ".join(html.unescape(strip_tags(self.body_html)).split())
+        return bool(opening) and body.startswith(opening)
 
 
 class CommentQuerySet(models.QuerySet):

@@ -226,3 +226,18 @@ def test_blog_index_counts_follow_moderation_by_every_path(client, admin_client)
     assert _responses_shown(client, post) == 2
     Comment.objects.filter(post=post).update(status=Comment.Status.SPAM)
     assert _responses_shown(client, post) == 0
+
+
+def test_a_written_excerpt_is_a_standfirst_but_a_cut_opening_is_not_repeated(client):
+    written = f.post(excerpt="Why we stopped counting followers.", body="It began in 2014.")
+    cut = f.post(
+        excerpt="Two years ago I invited someone…",
+        body="Two years ago I invited someone to a meeting &amp; a chat.\n\nMore.",
+    )
+    assert '<p class="standfirst p-summary">Why we stopped' in html(
+        client.get(written.get_absolute_url())
+    )
+    page = html(client.get(cut.get_absolute_url()))
+    assert 'class="standfirst' not in page
+    main = page[page.index("<main") : page.index("</main>")]
+    assert main.count("Two years ago I invited someone") == 1  # in the body, once
