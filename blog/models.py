@@ -42,25 +42,30 @@ class Author(models.Model):
         return reverse("blog:author", kwargs={"slug": self.slug})
 
 
+def approved_comment_count(target="post"):
+    """The approved comments (pingbacks not counted) on each row's post or interview
+    (``target``), as a correlated subquery.
+
+    Not a JOIN + GROUP BY over every comment: the subquery runs for the rows fetched only (one
+    lookup on the (target, status, created) index per row of a page), and a paginator's
+    ``COUNT(*)`` leaves it out altogether."""
+    approved = (
+        Comment.objects.filter(
+            **{target: OuterRef("pk")},
+            status=Comment.Status.APPROVED,
+            kind=Comment.Kind.COMMENT,
+        )
+        .order_by()
+        .values(target)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(approved), 0, output_field=IntegerField())
+
+
 class PostQuerySet(PublishableQuerySet):
     def with_comment_counts(self):
-        """Each post's approved comments (pingbacks not counted), as a correlated subquery.
-
-        Not a JOIN + GROUP BY over every comment: the subquery runs for the rows fetched only
-        (one index lookup on ``comment_post_status_idx`` per post of a page), and a paginator's
-        ``COUNT(*)`` leaves it out altogether."""
-        approved = (
-            Comment.objects.filter(
-                post=OuterRef("pk"), status=Comment.Status.APPROVED, kind=Comment.Kind.COMMENT
-            )
-            .order_by()
-            .values("post")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(
-            comment_count=Coalesce(Subquery(approved), 0, output_field=IntegerField())
-        )
+        return self.annotate(comment_count=approved_comment_count("post"))
 
 
 class Post(Publishable):

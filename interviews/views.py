@@ -18,7 +18,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
-from blog.models import Comment, Post
+from blog.models import Comment, Post, approved_comment_count
 from socialleaders import cache as content_cache
 from socialleaders.feeds import feed_links
 from socialleaders.publishing import Status
@@ -102,6 +102,7 @@ def interview_cards():
         .select_related("leader", "series")
         .defer("introduction", "closing", "closing_html", "leader__bio")
         .prefetch_related("themes")
+        .annotate(comment_count=approved_comment_count("interview"))
         .order_by("-publish_at", "-pk")
     )
 

@@ -380,3 +380,18 @@ def test_an_interviews_themes_are_listed_in_name_order(client):
     for page in (client.get("/interviews/"), client.get(interview.get_absolute_url())):
         text = html(page)
         assert text.index(">Authenticity<") < text.index(">Learning<") < text.index(">Time<")
+
+
+def test_interview_cards_show_how_many_responses_readers_can_read(client):
+    interview = f.interview(title="Talked about")
+    f.comment(interview=interview, body="One")
+    f.comment(interview=interview, body="Two")
+    f.comment(interview=interview, body="Waiting", status="pending")
+    f.comment(interview=interview, body="Elsewhere", kind="pingback")
+    quiet = f.interview(title="Not yet discussed")
+    page = html(client.get("/interviews/"))
+    card = page[page.index(interview.get_absolute_url()) :]
+    card = card[: card.index("</article>")]
+    assert "2 responses" in card
+    quiet_card = page[page.index(quiet.get_absolute_url()) :]
+    assert "response" not in quiet_card[: quiet_card.index("</article>")]
