@@ -166,66 +166,58 @@ def not_live(path, now):
     )
 
 
-def themes_with_counts():
-    """Themes with how many live interviews carry them (themes with none left out), by name, as
-    a list.
+def live_counts(links, group, interview, subjects, count_name):
+    """``subjects`` (a queryset, in the order wanted) as a list, each with ``count_name`` set to
+    how many of ``links`` (rows pointing at the subject through ``group`` and at an interview
+    through ``interview``) belong to interviews readers can see; subjects with none left out.
 
-    As for the questions (see questions_with_counts): every link less those of the interviews
-    readers cannot see, an index-only count per theme and a small join, instead of joining
-    every link to its interview."""
-    now = timezone.now()
+    Every link belongs to one interview, so the live links of a subject are all its links less
+    those of interviews readers cannot see. Counting all of them is an index-only count per
+    subject, and the interviews that are not live are few: two small queries instead of joining
+    every link to its interview (about 5 ms instead of 13-20 at 10,000 interviews)."""
     every = (
-        ThemedInterview.objects.filter(tag=OuterRef("pk"))
+        links.filter(**{group: OuterRef("pk")})
         .order_by()
-        .values("tag")
+        .values(group)
         .annotate(n=Count("*"))
         .values("n")
     )
     hidden = dict(
-        ThemedInterview.objects.filter(not_live("content_object", now))
+        links.filter(not_live(interview, timezone.now()))
         .order_by()
-        .values("tag")
+        .values(group)
         .annotate(n=Count("*"))
-        .values_list("tag", "n")
+        .values_list(group, "n")
     )
-    themes = []
-    for theme in Theme.objects.annotate(every=Subquery(every)).order_by("name"):
-        theme.interview_count = (theme.every or 0) - hidden.get(theme.pk, 0)
-        if theme.interview_count > 0:
-            themes.append(theme)
-    return themes
+    counted = []
+    for subject in subjects.annotate(every=Subquery(every)):
+        count = (subject.every or 0) - hidden.get(subject.pk, 0)
+        setattr(subject, count_name, count)
+        if count > 0:
+            counted.append(subject)
+    return counted
+
+
+def themes_with_counts():
+    """Themes with how many live interviews carry them, by name."""
+    return live_counts(
+        ThemedInterview.objects,
+        "tag",
+        "content_object",
+        Theme.objects.order_by("name"),
+        "interview_count",
+    )
 
 
 def questions_with_counts():
-    """Questions with how many live interviews answer them (unanswered ones left out), in order,
-    as a list.
-
-    Every answer belongs to one interview, so the live answers of a question are all its answers
-    less those of interviews readers cannot see. Counting all of them is an index-only count per
-    question (``answer_question_idx``), and the interviews that are not live are few, reached
-    through the answers' interview index: two small queries instead of joining every answer to
-    its interview (about 5 ms instead of 20 at 10,000 interviews)."""
-    now = timezone.now()
-    every = (
-        Answer.objects.filter(question=OuterRef("pk"))
-        .order_by()
-        .values("question")
-        .annotate(n=Count("*"))
-        .values("n")
+    """Questions with how many live interviews answer them, in order."""
+    return live_counts(
+        Answer.objects,
+        "question",
+        "interview",
+        Question.objects.order_by("order", "pk"),
+        "answer_count",
     )
-    hidden = dict(
-        Answer.objects.filter(not_live("interview", now))
-        .order_by()
-        .values("question")
-        .annotate(n=Count("*"))
-        .values_list("question", "n")
-    )
-    questions = []
-    for question in Question.objects.annotate(every=Subquery(every)).order_by("order", "pk"):
-        question.answer_count = (question.every or 0) - hidden.get(question.pk, 0)
-        if question.answer_count > 0:
-            questions.append(question)
-    return questions
 
 
 CATALOGUE_KEY = "sl:catalogue:{name}"
