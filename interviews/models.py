@@ -1,14 +1,13 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from editorial.images import UploadTo, focal_point_field, validate_alt_text, validate_image
-from socialleaders.publishing import Publishable, PublishableQuerySet
+from socialleaders.publishing import Publishable, PublishableQuerySet, published_q
 from socialleaders.text import render_markdown
 
 
@@ -272,6 +271,27 @@ class Interview(Publishable):
     def get_absolute_url(self):
         return reverse("interviews:detail", kwargs={"slug": self.slug})
 
+    @staticmethod
+    def themes_prefetch():
+        """Prefetch an interview's themes, in name order, for ``theme_list``.
+
+        A plain reverse-foreign-key prefetch of the theme links with their themes: one query, like
+        ``prefetch_related("themes")``, but without the tag manager's per-interview queryset that
+        the taggit prefetch builds (about 0.2 ms per interview, a fifth of a card list's time)."""
+        return Prefetch(
+            "themedinterview_set",
+            queryset=ThemedInterview.objects.select_related("tag").order_by("tag__name", "tag_id"),
+            to_attr="theme_links",
+        )
+
+    @property
+    def theme_list(self):
+        """The interview's themes in name order (from ``themes_prefetch()`` when it ran)."""
+        links = getattr(self, "theme_links", None)
+        if links is not None:
+            return [link.tag for link in links]
+        return list(self.themes.order_by("name", "pk"))
+
 
 class InterviewPlatform(models.Model):
     """A platform the leader uses, as they said in the interview; at most one favourite."""
@@ -353,9 +373,10 @@ class Answer(models.Model):
 class QuoteQuerySet(models.QuerySet):
     def published(self, now=None):
         """Quotes from published interviews, and quotes not tied to an interview."""
-        now = now or timezone.now()
-        live = Interview.objects.published(now).values("pk")
-        return self.filter(Q(interview__isnull=True) | Q(interview__in=live))
+        # On the joined interview, not ``interview__in=<published interviews>``: the quote wall
+        # and the home page then read quotes in index order and stop after the first ones,
+        # instead of first listing every published interview.
+        return self.filter(Q(interview__isnull=True) | published_q("interview", now))
 
 
 class Quote(models.Model):

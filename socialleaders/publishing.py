@@ -15,14 +15,24 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+def published_q(path="", now=None):
+    """The condition "readers can see it" on the item at ``path`` ("" for the rows themselves,
+    e.g. "interview" for the interview a row points to).
+
+    Tested on the joined row rather than with ``IN (SELECT ... published ...)``: a query can then
+    stop at its first rows (a LIMIT read in index order) and counts can read narrow covering
+    indexes instead of hashing every published item first."""
+    now = now or timezone.now()
+    prefix = f"{path}__" if path else ""
+    return Q(
+        Q(**{f"{prefix}unpublish_at__isnull": True}) | Q(**{f"{prefix}unpublish_at__gt": now}),
+        **{f"{prefix}status": Status.PUBLISHED, f"{prefix}publish_at__lte": now},
+    )
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self, now=None):
-        now = now or timezone.now()
-        return self.filter(
-            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now),
-            status=Status.PUBLISHED,
-            publish_at__lte=now,
-        )
+        return self.filter(published_q(now=now))
 
 
 class Publishable(models.Model):
