@@ -2,21 +2,23 @@
 
 Search runs in two steps so that the number of SQL queries does not depend on the data:
 
-1. *Rank*: one query per kind of result returns the primary keys and a rank of the best
-   ``MAX_PER_KIND`` matches. The lists are merged in Python by rank and paginated.
+1. *Rank*: the primary keys and a rank of the best ``MAX_PER_KIND`` matches of each kind. The
+   lists are merged in Python by rank and paginated.
 2. *Show*: one query loads the rows of the requested page with what each result needs (a
    ``UNION ALL`` of one part per kind present; on PostgreSQL with the ``ts_headline`` snippets,
    which are costly and so computed for the ten rows shown only).
 
-So a search costs six queries (five to rank, one to show; two when one kind is searched),
-whatever the size of the tables and whatever mix of kinds the page shows.
-
 On PostgreSQL the ranking uses full-text search: a weighted ``tsvector`` per kind, stored in a
 generated, GIN-indexed column of each table (see ``search.vectors`` and ``search/migrations``),
 ``websearch_to_tsquery`` (the reader can use "quoted phrases", ``or`` and ``-word``),
-``ts_rank`` and ``ts_headline``. On any other database a simpler fallback applies: every word of
-the query must appear (case-insensitive ``icontains``) in one of the kind's fields, and the rank
-is a weighted count of the fields each word appears in, title-like fields counting most.
+``ts_rank`` and ``ts_headline``. Both steps are one SQL query each, written out in
+``search.pgsql``: a search costs two queries, whatever the size of the tables, the kinds searched
+and the mix of kinds the page shows.
+
+On any other database a simpler fallback applies: every word of the query must appear
+(case-insensitive ``icontains``) in one of the kind's fields, and the rank is a weighted count of
+the fields each word appears in, title-like fields counting most. It ranks with one query per
+kind (six queries for a page, two when one kind is searched).
 """
 
 import html
@@ -24,7 +26,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import CharField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import JSONObject
 from django.urls import reverse
@@ -34,12 +36,13 @@ from django.utils.safestring import SafeString
 
 from blog.models import Post
 from interviews.models import Answer, Interview, Leader, Quote
+from socialleaders.publishing import Status
 
-from . import vectors
-from .query import START_SENTINEL, STOP_SENTINEL, highlight, marks_from_sentinels, query_terms
+from . import pgsql
+from .query import highlight, marks_from_sentinels, query_terms
 
 MAX_PER_KIND = 200
-# On PostgreSQL, how many of the most recent matches of each kind are ranked (see below).
+# On PostgreSQL, how many of the most recent matches of each kind are ranked (search.pgsql).
 RANK_CANDIDATES = 400
 # Most recent first, for the fallback's cap.
 RECENCY = {
@@ -101,11 +104,16 @@ def use_postgres():
     return connection.vendor == "postgresql"
 
 
+def _read_connection():
+    """The connection the ORM would read the searched tables from (a replica, when routed)."""
+    return connections[router.db_for_read(Interview)]
+
+
 # --- What is public -------------------------------------------------------------------------
 
 
 def public_querysets(now=None):
-    """The rows of each kind a reader may find."""
+    """The rows of each kind a reader may find (``search.pgsql`` writes the same out in SQL)."""
     now = now or timezone.now()
     live = Interview.objects.published(now)
     return {
@@ -117,57 +125,51 @@ def public_querysets(now=None):
     }
 
 
+def _pg_params(text, now, **extra):
+    return {
+        "text": text,
+        "now": now or timezone.now(),
+        "published": Status.PUBLISHED.value,
+        **extra,
+    }
+
+
 # --- Step 1: rank ---------------------------------------------------------------------------
 
 
 def rank(text, kind=None, now=None):
     """Rank every kind (or just ``kind``) for the cleaned query ``text``."""
-    querysets = public_querysets(now)
     kinds = [kind] if kind in KINDS else list(KINDS)
-    outcome = SearchOutcome()
+    if use_postgres():
+        rows = _pg_rank(kinds, text, now)
+    else:
+        querysets = public_querysets(now)
+        rows = [
+            (name, pk, score)
+            for name in kinds
+            for pk, score in _fallback_rank(name, querysets[name], text)
+        ]
+    outcome = SearchOutcome(counts=dict.fromkeys(kinds, 0))
+    for name, pk, score in rows:
+        outcome.counts[name] += 1
+        outcome.hits.append(Hit(name, pk, float(score)))
+    outcome.capped = {name for name, count in outcome.counts.items() if count >= MAX_PER_KIND}
     order = {name: i for i, name in enumerate(KINDS)}
-    for name in kinds:
-        if use_postgres():
-            rows = _pg_rank(name, querysets[name], text)
-        else:
-            rows = _fallback_rank(name, querysets[name], text)
-        outcome.counts[name] = len(rows)
-        if len(rows) >= MAX_PER_KIND:
-            outcome.capped.add(name)
-        outcome.hits.extend(Hit(name, pk, float(score)) for pk, score in rows)
     outcome.hits.sort(key=lambda hit: (-hit.rank, order[hit.kind], -hit.pk))
     return outcome
 
 
-def pg_rank_queryset(kind, queryset, text):
-    """(pk, rank) of the matching rows, best first.
+def _pg_rank(kinds, text, now=None):
+    """(kind, pk, rank) of the best ``MAX_PER_KIND`` of each kind, in one query.
 
-    Matching (``search_vector @@ query``) is answered by the GIN index on the stored vector, and
-    ranking reads the stored vectors (no text is parsed). Only the ``RANK_CANDIDATES`` most
-    recent matches are ranked: the inner query picks them, the outer one ranks them, so the cost
-    of a search stays bounded whatever the size of the tables."""
-    from django.contrib.postgres.search import SearchRank
-
-    query = vectors.search_query(text)
-    candidates = (
-        queryset.annotate(search=vectors.VECTORS[kind]())
-        .filter(search=query)
-        # Newest first. The planner picks: for a rare word, the GIN index finds every match and
-        # the newest are kept; for a common one, it walks the primary key backwards testing
-        # the stored vectors, and stops after RANK_CANDIDATES matches.
-        .order_by("-pk")
-        .values("pk")[:RANK_CANDIDATES]
-    )
-    return (
-        queryset.model.objects.filter(pk__in=candidates)
-        .annotate(rank=SearchRank(vectors.VECTORS[kind](), query))
-        .order_by("-rank", "-pk")
-        .values_list("pk", "rank")
-    )
-
-
-def _pg_rank(kind, queryset, text):
-    return list(pg_rank_queryset(kind, queryset, text)[:MAX_PER_KIND])
+    Matching (``search_vector @@ query``) is answered by the stored vectors (and their GIN
+    index), and ranking reads the stored vectors (no text is parsed). Only the
+    ``RANK_CANDIDATES`` most recent matches of each kind are ranked, so the cost of a search
+    stays bounded whatever the size of the tables (``search.pgsql``)."""
+    params = _pg_params(text, now, candidates=RANK_CANDIDATES, per_kind=MAX_PER_KIND)
+    with _read_connection().cursor() as cursor:
+        cursor.execute(pgsql.rank_sql(kinds), params)
+        return cursor.fetchall()
 
 
 # Fallback: (field, weight) per kind; a word found in a field adds its weight to the rank.
@@ -214,21 +216,34 @@ def results_for(hits, text, now=None):
     (kind, pk, one JSON object with what its result shows), and the parts are joined with
     ``UNION ALL``. On PostgreSQL the JSON holds the ``ts_headline`` snippets, computed for the
     rows shown only."""
-    querysets = public_querysets(now)
     by_kind = {}
     for hit in hits:
         by_kind.setdefault(hit.kind, []).append(hit.pk)
-    parts = [
-        _shown_rows(kind, querysets[kind].filter(pk__in=pks), text) for kind, pks in by_kind.items()
-    ]
-    loaded = {}
-    if parts:
+    if not by_kind:
+        return []
+    if use_postgres():
+        params = _pg_params(
+            text,
+            now,
+            whole=pgsql.HEADLINE_WHOLE,
+            fragments=pgsql.HEADLINE_FRAGMENTS,
+            **by_kind,
+        )
+        with _read_connection().cursor() as cursor:
+            cursor.execute(pgsql.show_sql(list(by_kind)), params)
+            rows = cursor.fetchall()
+    else:
+        querysets = public_querysets(now)
+        parts = [
+            _shown_rows(kind, querysets[kind].filter(pk__in=pks)) for kind, pks in by_kind.items()
+        ]
         rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        terms = query_terms(text)
-        for kind, pk, data in rows:
-            if isinstance(data, str):  # a database whose JSON comes back as text
-                data = json.loads(data)
-            loaded[(kind, pk)] = BUILD[kind](data, terms)
+    loaded = {}
+    terms = query_terms(text)
+    for kind, pk, data in rows:
+        if isinstance(data, str):  # a database whose JSON comes back as text
+            data = json.loads(data)
+        loaded[(kind, pk)] = BUILD[kind](data, terms)
     results = []
     for hit in hits:
         result = loaded.get((hit.kind, hit.pk))
@@ -243,23 +258,9 @@ def _plain(html_text):
     return html.unescape(strip_tags(html_text or "")).strip()
 
 
-def _headline(expression, text, whole):
-    """``ts_headline`` of ``expression`` for the query, marks as sentinels (PostgreSQL)."""
-    from django.contrib.postgres.search import SearchHeadline
-
-    options = {"start_sel": START_SENTINEL, "stop_sel": STOP_SENTINEL}
-    if whole:
-        options["highlight_all"] = True
-    else:
-        options.update(
-            max_words=40, min_words=20, short_word=0, max_fragments=2, fragment_delimiter=" … "
-        )
-    return SearchHeadline(expression, vectors.search_query(text), config=vectors.CONFIG, **options)
-
-
-# What each kind's result needs: {key: field path}; FALLBACK_TEXT only where there are no
-# headlines (the long texts snippets are cut from in Python); HEADLINES: {name: (expression,
-# whole)} on PostgreSQL.
+# The fallback's show query: what each kind's result needs, {key: field path}, and in
+# FALLBACK_TEXT the long texts that snippets are cut from in Python. (On PostgreSQL,
+# search.pgsql.SHOW_PARTS loads the same keys, with ts_headline snippets, "hl_<name>", instead.)
 SHOWN_FIELDS = {
     "interviews": {
         "title": "title",
@@ -315,28 +316,11 @@ FALLBACK_TEXT = {
 }
 
 
-def _headline_sources():
-    return {
-        "interviews": {
-            "title": ("title", True),
-            "body": (vectors.interview_snippet_source(), False),
-        },
-        "answers": {"body": (vectors.html_text("body_html"), False)},
-        "quotes": {"text": ("text", True)},
-        "leaders": {"name": ("name", True), "bio": (vectors.leader_snippet_source(), False)},
-        "posts": {"title": ("title", True), "body": (vectors.post_snippet_source(), False)},
-    }
-
-
-def _shown_rows(kind, queryset, text):
+def _shown_rows(kind, queryset):
     """(kind, pk, {what the result shows}) for the rows of ``queryset``, as a values queryset
-    that can be part of a UNION ALL."""
+    that can be part of a UNION ALL (the fallback's; ``search.pgsql`` has PostgreSQL's)."""
     fields = {key: F(path) for key, path in SHOWN_FIELDS[kind].items()}
-    if use_postgres():
-        for name, (expression, whole) in _headline_sources()[kind].items():
-            fields[f"hl_{name}"] = _headline(expression, text, whole)
-    else:
-        fields.update({key: F(path) for key, path in FALLBACK_TEXT[kind].items()})
+    fields.update({key: F(path) for key, path in FALLBACK_TEXT[kind].items()})
     return (
         queryset.order_by()
         .annotate(

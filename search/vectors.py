@@ -9,12 +9,14 @@ change a weight here only together with a migration that regenerates the column.
 
 Weights: A for titles and names, B for standfirsts, excerpts, answers and roles, C for long text.
 Vectors index the Markdown source of long text (what editors typed; the HTML adds nothing to
-search), while snippets are cut from the rendered HTML with its tags removed.
+search), while snippets are cut from the rendered HTML with its tags removed (``search.pgsql``).
+
+The search queries themselves are SQL (``search.pgsql``); the expressions here serve the tests
+and anyone exploring in the shell: ``VECTORS`` and ``search_query`` as the ORM would write them.
 """
 
-from django.db.models import Expression, F, Func, TextField, Value
+from django.db.models import Expression
 from django.db.models.expressions import Col
-from django.db.models.functions import Coalesce, Concat, NullIf
 
 CONFIG = "english"
 
@@ -104,45 +106,3 @@ def search_query(text):
     from django.contrib.postgres.search import SearchQuery
 
     return SearchQuery(text, search_type="websearch", config=CONFIG)
-
-
-def html_text(field_name):
-    """Rendered HTML with its tags replaced by spaces (entities are decoded in Python)."""
-    return Func(
-        Coalesce(F(field_name), Value(""), output_field=TextField()),
-        Value("<[^>]*>"),
-        Value(" "),
-        Value("g"),
-        function="regexp_replace",
-        output_field=TextField(),
-    )
-
-
-def interview_snippet_source():
-    return Concat(
-        Coalesce(F("standfirst"), Value(""), output_field=TextField()),
-        Value(" "),
-        html_text("introduction_html"),
-        output_field=TextField(),
-    )
-
-
-def leader_snippet_source():
-    """Role, organisation and biography, the empty ones left out."""
-    return Func(
-        Value(". "),
-        NullIf(F("role"), Value("")),
-        NullIf(F("organisation"), Value("")),
-        NullIf(F("bio"), Value("")),
-        function="concat_ws",
-        output_field=TextField(),
-    )
-
-
-def post_snippet_source():
-    return Concat(
-        Coalesce(F("excerpt"), Value(""), output_field=TextField()),
-        Value(" "),
-        html_text("body_html"),
-        output_field=TextField(),
-    )
