@@ -36,6 +36,8 @@ from django.db.models import Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from socialleaders import cdn
+
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "sl:content-generation"
@@ -89,14 +91,21 @@ def _safe_bump():
         logger.exception("could not bump the content generation; cached pages may be stale")
 
 
+def _committed():
+    _safe_bump()
+    cdn.content_committed()  # the CDN purge, when configured (socialleaders.cdn)
+
+
 def content_changed(using=DEFAULT_DB_ALIAS):
     """Record that readers' content changed: bump now, and again once the transaction commits."""
     _safe_bump()
     connection = connections[using]
     if connection.in_atomic_block:
         pending = getattr(connection, "run_on_commit", [])
-        if not any(entry[1] is _safe_bump for entry in pending):
-            transaction.on_commit(_safe_bump, using=using)
+        if not any(entry[1] is _committed for entry in pending):
+            transaction.on_commit(_committed, using=using)
+    else:  # autocommit: the change is already committed
+        cdn.content_committed()
 
 
 def publishable_models():
@@ -285,6 +294,7 @@ def _lookup_shared(cache, page_key, now):
         # generation once for everyone; the others just read the new number.
         if cache.add(SCHEDULE_BUMP_KEY.format(generation=generation), 1, timeout=60):
             bump_generation()
+            cdn.content_committed()
         generation = current_generation()
         entry = None
         next_change = None  # look it up again under the new generation

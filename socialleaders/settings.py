@@ -7,6 +7,7 @@ unless asked for, and with DEBUG off the site refuses to start without a SECRET_
 invent one.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -204,6 +205,55 @@ PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/healthz", "/accounts/"]
 # Set by the comments work while a reader's own comment awaits moderation: they see it, so
 # their pages are personal and never come from (or go to) the shared cache.
 PAGE_CACHE_PENDING_COOKIE = "sl_pending"
+
+# Read replicas (opt-in; socialleaders/replica.py, docs/architecture.md): DATABASE_REPLICA_URLS,
+# comma-separated, adds aliases replica_1..n. Anonymous GET/HEAD requests read from one of them;
+# writes, editors, the admin, unsafe requests, visitors for DATABASE_PIN_SECONDS after they sent
+# something, and everything outside requests use the primary ("default").
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _alias = f"replica_{_number}"
+    DATABASES[_alias] = dj_database_url.parse(
+        _url,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    # In tests a replica is the test database itself (nothing to replicate from).
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["socialleaders.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("socialleaders.middleware.PageCacheMiddleware") + 1,
+        "socialleaders.replica.ReplicaReadMiddleware",
+    )
+DATABASE_PIN_COOKIE = "sl_primary"
+DATABASE_PIN_SECONDS = int(os.environ.get("DATABASE_PIN_SECONDS", "10"))
+DATABASE_PRIMARY_PATHS = ["/admin/"]
+# How far the replicas may lag: the content generation is bumped again (and the CDN purged) this
+# long after a change is committed, so no page rendered from a lagging replica outlives it.
+DATABASE_REPLICA_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_LAG_SECONDS", "2"))
+
+# Purging the CDN / HTTP cache in front (opt-in; socialleaders/cdn.py): one request to
+# CDN_PURGE_URL after content changes are committed (a burst of changes within CDN_PURGE_DELAY
+# seconds sends one). Method PURGE by default (Varnish, nginx cache purge), POST when
+# CDN_PURGE_BODY is set (Cloudflare's purge_everything, Fastly's purge_all); CDN_PURGE_HEADERS is
+# a JSON object, e.g. {"Authorization": "Bearer <token>"}.
+CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "").strip()
+CDN_PURGE_BODY = os.environ.get("CDN_PURGE_BODY", "")
+CDN_PURGE_METHOD = os.environ.get("CDN_PURGE_METHOD", "").strip().upper() or (
+    "POST" if CDN_PURGE_BODY else "PURGE"
+)
+try:
+    CDN_PURGE_HEADERS = json.loads(os.environ.get("CDN_PURGE_HEADERS") or "{}")
+except ValueError as _error:
+    raise ImproperlyConfigured(f"CDN_PURGE_HEADERS is not valid JSON: {_error}") from None
+if not isinstance(CDN_PURGE_HEADERS, dict) or not all(
+    isinstance(value, str) for value in CDN_PURGE_HEADERS.values()
+):
+    raise ImproperlyConfigured('CDN_PURGE_HEADERS must be a JSON object: {"Name": "value", ...}.')
+CDN_PURGE_TIMEOUT = float(os.environ.get("CDN_PURGE_TIMEOUT", "5"))
+CDN_PURGE_DELAY = float(os.environ.get("CDN_PURGE_DELAY", "1"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Social Leaders <editors@localhost>")
