@@ -1,7 +1,9 @@
 """``/healthz``: is this app server able to serve pages? For load balancers and uptime checks.
 
-It checks the two things every page needs, the database (``SELECT 1``) and the cache (a write
-and a read), and answers JSON: 200 when both work, 503 naming what failed. It is answered by a
+It checks the two things every page needs, the database (``SELECT 1``; on the primary and on
+each read replica, ``database:replica_1`` and so on, when there are replicas: a reader's page may
+be read from any of them) and the cache (a write and a read), and answers JSON: 200 when all
+work, 503 naming what failed. It is answered by a
 middleware at the top of the stack, so it works whatever Host header the load balancer sends
 and over plain HTTP (load balancers usually probe the instance address directly, behind TLS
 termination), and it is never cached or redirected.
@@ -10,7 +12,9 @@ termination), and it is never cached or redirected.
 import logging
 import time
 import uuid
+from functools import partial
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.http import JsonResponse
@@ -20,8 +24,8 @@ logger = logging.getLogger(__name__)
 HEALTH_PATH = "/healthz"
 
 
-def _check_database():
-    with connections["default"].cursor() as cursor:
+def _check_database(alias="default"):
+    with connections[alias].cursor() as cursor:
         cursor.execute("SELECT 1")
         if cursor.fetchone()[0] != 1:
             raise RuntimeError("SELECT 1 did not return 1")
@@ -38,10 +42,18 @@ def _check_cache():
 CHECKS = {"database": _check_database, "cache": _check_cache}
 
 
+def _checks():
+    replicas = {
+        f"database:{alias}": partial(_check_database, alias)
+        for alias in getattr(settings, "DATABASE_REPLICAS", [])
+    }
+    return {**CHECKS, **replicas}
+
+
 def healthz(request):
     results = {}
     healthy = True
-    for name, check in CHECKS.items():
+    for name, check in _checks().items():
         started = time.perf_counter()
         try:
             check()

@@ -127,7 +127,8 @@ class PageCacheMiddleware:
     A request is answered from the cache only when all of these hold: ``settings.PAGE_CACHE`` is
     on; it is a GET or HEAD; it carries none of the cookies that make a page personal (the
     session cookie of a logged-in editor, the ``sl_pending`` cookie of a reader whose comment
-    awaits moderation, a flash message); the path is not excluded (admin, health check); the
+    awaits moderation, a flash message, the ``sl_primary`` cookie of a visitor who just sent a
+    form where there are read replicas); the path is not excluded (admin, health check); the
     query string is of a sane length. A response is stored only if it is a plain 200 that sets
     no cookie and does not say ``Cache-Control: private/no-cache/no-store`` (the staff preview
     does), and no other ``Vary`` than ``Cookie``/``Accept-Encoding``.
@@ -201,6 +202,9 @@ class PageCacheMiddleware:
             settings.SESSION_COOKIE_NAME,
             getattr(settings, "PAGE_CACHE_PENDING_COOKIE", "sl_pending"),
             getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
+            # Just sent a form: read from the primary (socialleaders.replica), so never a copy
+            # that may have been rendered from a lagging replica.
+            getattr(settings, "DATABASE_PIN_COOKIE", "sl_primary"),
         }
         if personal_cookies.intersection(request.COOKIES) or "HTTP_AUTHORIZATION" in request.META:
             return False

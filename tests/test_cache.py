@@ -197,6 +197,17 @@ def test_a_reader_with_a_pending_comment_is_not_served_from_the_cache(client, co
     assert client.get(content["post"].get_absolute_url())["X-Cache"] == "bypass"
 
 
+def test_a_visitor_pinned_to_the_primary_after_a_post_is_not_served_from_the_cache(
+    client, content, settings
+):
+    """With read replicas, a visitor who just sent a form reads from the primary for a while
+    (socialleaders.replica): a shared copy may have been rendered from a lagging replica."""
+    assert client.get("/blog/")["X-Cache"] == "miss"
+    assert client.get("/blog/")["X-Cache"] == "hit"
+    client.cookies[settings.DATABASE_PIN_COOKIE] = "1"
+    assert client.get("/blog/")["X-Cache"] == "bypass"
+
+
 def test_any_session_cookie_bypasses_the_cache(client, content, settings):
     client.get("/")
     client.cookies[settings.SESSION_COOKIE_NAME] = "whatever"

@@ -514,3 +514,33 @@ def test_the_test_database_serves_as_the_replica_in_tests(settings):
     for alias in settings.DATABASE_REPLICAS:
         assert connections[alias].settings_dict["NAME"] == connection.settings_dict["NAME"]
         assert Interview.objects.using(alias).get(pk=interview.pk).title == "Mirrored"
+
+
+def test_health_check_covers_each_replica_and_fails_when_one_is_gone(server, primary_and_replica):
+    """A load balancer must take an app server out when a replica its readers read from is
+    down: /healthz checks the primary and every replica, and names the one that failed."""
+    base, _ = server
+    env, _ = primary_and_replica
+    status, body = _health(base)
+    assert status == 200
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["database:replica_1"]["ok"] is True
+
+    import psycopg
+
+    replica = env["DATABASE_REPLICA_URLS"].rsplit("/", 1)[1]
+    with psycopg.connect(**_admin_dsn(), dbname="postgres") as admin:
+        admin.execute(f'DROP DATABASE "{replica}" WITH (FORCE)')
+    status, body = _health(base)
+    assert status == 503
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["database:replica_1"]["ok"] is False
+
+
+def _health(base):
+    try:
+        with urllib.request.urlopen(base + "/healthz", timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
