@@ -592,6 +592,28 @@ def _wait_until_up(port, process, deadline=30):
     raise RuntimeError(f"app server on {port} did not come up")
 
 
+def start_app_server(port, env):
+    """The production app server (gunicorn.conf.py), one worker on 127.0.0.1:port, in a process
+    group of its own (stop it with os.killpg)."""
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "socialleaders.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 @pytest.fixture
 def shared_postgres_and_redis(tmp_path):
     """A throwaway PostgreSQL database (migrated) and a Redis key prefix, both dropped after."""
@@ -682,24 +704,7 @@ def test_a_change_through_one_server_is_seen_through_the_other(shared_postgres_a
     try:
         for _ in range(2):
             port = _free_port()
-            process = subprocess.Popen(
-                [
-                    str(ROOT / ".venv" / "bin" / "gunicorn"),
-                    "--config",
-                    str(ROOT / "gunicorn.conf.py"),
-                    "--workers",
-                    "1",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "socialleaders.wsgi",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            servers.append((port, process))
+            servers.append((port, start_app_server(port, env)))
         for port, process in servers:
             _wait_until_up(port, process)
         (a, _), (b, _) = servers

@@ -33,7 +33,7 @@ from interviews.models import Interview, Leader
 from socialleaders.replica import ReplicaReadMiddleware
 from socialleaders.routers import ReplicaRouter
 
-from .test_cache import _wait_until_up
+from .test_cache import _wait_until_up, start_app_server
 
 ROOT = Path(__file__).resolve().parents[1]
 PORTS = range(8005, 8008)
@@ -337,23 +337,7 @@ def server(primary_and_replica):
                 probe.bind(("127.0.0.1", port))
             except OSError:  # taken: try the next one
                 continue
-        process = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
-                "--config",
-                str(ROOT / "gunicorn.conf.py"),
-                "--workers",
-                "1",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "socialleaders.wsgi",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        process = start_app_server(port, env)
         try:
             _wait_until_up(port, process)
         except RuntimeError:  # the port was taken: try the next one
