@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from interviews.models import Theme
+from interviews.models import Interview, Theme
 
 from . import factories as f
 
@@ -69,3 +69,34 @@ def test_theme_counts_leave_hidden_interviews_out(client):
     draft.save()
     page = client.get("/themes/").content.decode()
     assert count_for(page, shared.get_absolute_url(), "count") == 3
+
+
+def test_quote_wall_counts_and_links_only_what_readers_can_see(client):
+    live = f.interview()
+    loose_leader = f.leader()  # no published interview: their page does not exist
+    f.interview(leader=loose_leader, published=False)
+    shown = [
+        f.quote(interview=live, text="Shown with its interview."),
+        f.quote(leader=loose_leader, text="Shown, tied to no interview."),
+    ]
+    for interview in hidden_interviews():
+        f.quote(interview=interview, text=f"Hidden with {interview.slug}.")
+
+    response = client.get("/quotes/")
+    page = response.content.decode()
+    assert response.context["paginator"].count == 2
+    assert [q.pk for q in response.context["quotes"]] == sorted(q.pk for q in shown)
+    assert "Hidden with" not in page
+    # The leader with a live interview is linked; the one without is named, not linked.
+    assert f'href="{live.leader.get_absolute_url()}"' in page
+    assert loose_leader.display_name in page
+    assert f'href="{loose_leader.get_absolute_url()}"' not in page
+    assert client.get(loose_leader.get_absolute_url()).status_code == 404
+
+    # Publishing that leader's draft gives them a page: the wall links it at once.
+    draft = Interview.objects.get(leader=loose_leader)
+    draft.status = "published"
+    draft.save()
+    response = client.get("/quotes/")
+    assert response.context["paginator"].count == 2
+    assert f'href="{loose_leader.get_absolute_url()}"' in response.content.decode()
