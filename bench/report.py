@@ -42,7 +42,9 @@ def write_report(result, doc_path, targets):
         "127.0.0.1, production settings (DEBUG off, WhiteNoise, PostgreSQL with persistent "
         "connections), HTTPS redirect off for local HTTP. Load: "
         f"`wrk {result['settings']['wrk']}` per page after "
-        f"{result['settings']['warmup_requests']} warm-up requests, wrk on the same machine "
+        f"{result['settings']['warmup_requests']} warm-up requests, "
+        f"{result['settings'].get('rounds', 1)} round(s) taking the pages in turn, the median "
+        "of each figure kept (every run is in the JSON), wrk on the same machine "
         "(it takes CPU from the server: absolute figures are pessimistic, ratios are what to "
         "compare). Cold = page cache off, every request rendered by its view; warm = Redis page "
         "cache on.",

@@ -11,7 +11,8 @@ Both databases must exist and hold ``manage.py generate_bench_data`` data (at sc
 2. starts gunicorn (gunicorn.conf.py, 2 workers, 127.0.0.1) with the production settings, HTTPS
    redirect off (plain HTTP locally), first with the page cache off ("cold": every request is
    rendered by its view), then with Redis and the page cache on ("warm");
-3. warms each page, then measures it with wrk (requests per second, p50 and p99 latency);
+3. warms each page, then measures it with wrk (requests per second, p50 and p99 latency),
+   ``--rounds`` times (3) taking every page in turn, and keeps each figure's median;
 4. measures two references: ``/bench/floor/`` (a minimal Django view through the same stack,
    ``BENCH_FLOOR=1``) and that same page as a static file from nginx;
 5. reads the workers' resident memory after the run;
@@ -30,6 +31,7 @@ import re
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -187,11 +189,28 @@ def wrk(url, args):
     }
 
 
+def median_of(runs):
+    """The median of each figure over several wrk runs of one page, with the runs themselves."""
+    figures = {
+        key: round(statistics.median(run[key] for run in runs), 2)
+        for key in ("rps", "p50_ms", "p99_ms")
+    }
+    return {
+        **figures,
+        "non_2xx": sum(run["non_2xx"] for run in runs),
+        "socket_errors": "; ".join(run["socket_errors"] for run in runs if run["socket_errors"]),
+        "runs": [{key: run[key] for key in ("rps", "p50_ms", "p99_ms")} for run in runs],
+    }
+
+
 def measure_server(mode, env, pages, args, workdir):
-    """Start gunicorn in one mode, check and warm every page, run wrk on each."""
+    """Start gunicorn in one mode, check and warm every page, then run wrk on every page,
+    ``args.rounds`` times in turn (all pages, then all pages again...), and keep each page's
+    median: a burst of load from elsewhere on the machine then skews one run of several pages
+    rather than every run of one page."""
     base = f"http://127.0.0.1:{args.port}"
     process = start_gunicorn(env, workdir / f"gunicorn-{mode}.log")
-    results = {}
+    results, measured = {}, {}
     try:
         wait_for(f"{base}/healthz", process)
         for name, path in pages.items():
@@ -206,12 +225,14 @@ def measure_server(mode, env, pages, args, workdir):
                 fetch(base + path)
             _, headers, body = fetch(base + path)
             log(f"{mode}: {name} {path} ({len(body):,} bytes, X-Cache {headers.get('X-Cache')})")
-            results[name] = {
-                "path": path,
-                "bytes": len(body),
-                "x_cache": headers.get("X-Cache"),
-                **wrk(base + path, args),
-            }
+            results[name] = {"path": path, "bytes": len(body), "x_cache": headers.get("X-Cache")}
+            measured[name] = []
+        for number in range(1, args.rounds + 1):
+            log(f"{mode}: round {number} of {args.rounds}")
+            for name, runs in measured.items():
+                runs.append(wrk(base + pages[name], args))
+        for name, runs in measured.items():
+            results[name].update(median_of(runs))
         rss = worker_rss_mb(process.pid)
     finally:
         stop(process)
@@ -239,7 +260,8 @@ def measure_nginx(args, workdir, floor_html):
     )
     try:
         wait_for(f"http://127.0.0.1:{args.port}/floor.html", process)
-        return wrk(f"http://127.0.0.1:{args.port}/floor.html", args)
+        url = f"http://127.0.0.1:{args.port}/floor.html"
+        return median_of([wrk(url, args) for _ in range(args.rounds)])
     finally:
         stop(process)
 
@@ -300,6 +322,9 @@ def main():
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--duration", type=int, default=10, help="seconds per page")
     parser.add_argument("--warmup", type=int, default=20, help="requests per page before wrk")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="wrk runs per page (in turn); the median is kept"
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -358,6 +383,7 @@ def main():
             "workers": args.workers,
             "wrk": f"-t{args.threads} -c{args.connections} -d{args.duration}s --latency",
             "warmup_requests": args.warmup,
+            "rounds": args.rounds,
         },
         "command": "bench/run.py " + " ".join(sys.argv[1:]),
         "load_average": {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]},
