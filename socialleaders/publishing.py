@@ -30,6 +30,19 @@ def published_q(path="", now=None):
     )
 
 
+def unpublished_q(path="", now=None):
+    """The opposite of ``published_q(path, now)``: drafts, scheduled items and items past their
+    unpublish date (``publish_at`` is never null). For a ``path`` through a nullable relation,
+    filter out rows without one first: the negation also matches them."""
+    now = now or timezone.now()
+    prefix = f"{path}__" if path else ""
+    return (
+        ~Q(**{f"{prefix}status": Status.PUBLISHED})
+        | Q(**{f"{prefix}publish_at__gt": now})
+        | Q(**{f"{prefix}unpublish_at__lte": now})
+    )
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self, now=None):
         return self.filter(published_q(now=now))
