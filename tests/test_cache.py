@@ -6,12 +6,9 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -33,6 +30,7 @@ from socialleaders.middleware import PageCacheMiddleware
 from socialleaders.publishing import Status
 
 from . import factories
+from .processes import fetch, free_port, start_app_server, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -564,56 +562,6 @@ def test_schedules_are_looked_up_once_per_generation(client, db, django_assert_n
 # Two app servers, one PostgreSQL, one Redis ----------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _fetch(port, path):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
-
-
-def _wait_until_up(port, process, deadline=30):
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if process.poll() is not None:
-            raise RuntimeError(f"app server on {port} exited with {process.returncode}")
-        try:
-            if _fetch(port, "/healthz")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"app server on {port} did not come up")
-
-
-def start_app_server(port, env):
-    """The production app server (gunicorn.conf.py), one worker on 127.0.0.1:port, in a process
-    group of its own (stop it with os.killpg)."""
-    return subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "--config",
-            str(ROOT / "gunicorn.conf.py"),
-            "--workers",
-            "1",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "socialleaders.wsgi",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
 @pytest.fixture
 def shared_postgres_and_redis(tmp_path):
     """A throwaway PostgreSQL database (migrated) and a Redis key prefix, both dropped after."""
@@ -703,25 +651,25 @@ def test_a_change_through_one_server_is_seen_through_the_other(shared_postgres_a
     servers = []
     try:
         for _ in range(2):
-            port = _free_port()
+            port = free_port()
             servers.append((port, start_app_server(port, env)))
         for port, process in servers:
-            _wait_until_up(port, process)
+            wait_until_up(port, process)
         (a, _), (b, _) = servers
 
         # Both servers have the list and the interview in the shared cache.
         for port in (a, b):
-            assert "Grace on blogs" in _fetch(port, "/interviews/")[2]
-            assert _fetch(port, "/interviews/grace/")[0] == 200
-        assert _fetch(b, "/interviews/")[1]["X-Cache"] == "hit"
-        assert _fetch(a, "/interviews/grace/")[1]["X-Cache"] == "hit"
+            assert "Grace on blogs" in fetch(port, "/interviews/")[2]
+            assert fetch(port, "/interviews/grace/")[0] == 200
+        assert fetch(b, "/interviews/")[1]["X-Cache"] == "hit"
+        assert fetch(a, "/interviews/grace/")[1]["X-Cache"] == "hit"
 
         # An edit through one process is on the next page from either server.
         _orm(env, "i = Interview.objects.get(slug='grace'); i.title = 'Grace on video'; i.save()\n")
-        status, headers, body = _fetch(b, "/interviews/")
+        status, headers, body = fetch(b, "/interviews/")
         assert "Grace on video" in body and "Grace on blogs" not in body
         assert headers["X-Cache"] == "miss"
-        assert "Grace on video" in _fetch(a, "/interviews/grace/")[2]
+        assert "Grace on video" in fetch(a, "/interviews/grace/")[2]
 
         # Publishing a new interview and unpublishing the old one, likewise.
         _orm(
@@ -732,9 +680,9 @@ def test_a_change_through_one_server_is_seen_through_the_other(shared_postgres_a
             "i = Interview.objects.get(slug='grace'); i.status = Status.DRAFT; i.save()\n",
         )
         for port in (a, b):
-            body = _fetch(port, "/interviews/")[2]
+            body = fetch(port, "/interviews/")[2]
             assert "Grace returns" in body and "Grace on video" not in body
-            assert _fetch(port, "/interviews/grace/")[0] == 404
+            assert fetch(port, "/interviews/grace/")[0] == 404
     finally:
         for _, process in servers:
             if process.poll() is None:

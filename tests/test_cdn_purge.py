@@ -7,10 +7,7 @@ The CDN here is a real HTTP server, started by the test in a thread, that record
 
 import json
 import logging
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -28,6 +25,7 @@ from socialleaders import cdn
 from socialleaders.publishing import Status
 
 from . import factories
+from .processes import environment, load_settings
 from .test_editorial_revisions import save_in_admin
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -333,24 +331,13 @@ def test_with_read_replicas_the_purge_waits_for_them_and_follows_a_second_bump(
 
 
 def _settings_in_a_new_process(**env):
-    code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps([s.CDN_PURGE_URL, s.CDN_PURGE_METHOD, s.CDN_PURGE_HEADERS, "
-        "s.CDN_PURGE_TIMEOUT, s.CDN_PURGE_DELAY]))"
-    )
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("CDN_", "PYTEST"))}
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={
-            **base,
-            "DJANGO_SETTINGS_MODULE": "socialleaders.settings",
-            "ENV_FILE": "",
-            "SECRET_KEY": "x",
-            **env,
-        },
-        capture_output=True,
-        text=True,
+    return load_settings(
+        environment(drop=("CDN_",), **env),
+        "CDN_PURGE_URL",
+        "CDN_PURGE_METHOD",
+        "CDN_PURGE_HEADERS",
+        "CDN_PURGE_TIMEOUT",
+        "CDN_PURGE_DELAY",
     )
 
 

@@ -16,6 +16,8 @@ from django.urls import path
 
 from socialleaders import health
 
+from .processes import settings_values
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -46,22 +48,6 @@ PRODUCTION = {
 }
 
 
-def _settings_in(env, *names):
-    code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        f"print(json.dumps({{n: getattr(s, n, None) for n in {list(names)!r}}}, default=str))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "socialleaders.settings"},
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 # Settings --------------------------------------------------------------------------------------
 
 
@@ -78,7 +64,7 @@ def test_check_deploy_passes_with_production_settings_and_nothing_silenced():
 
 
 def test_production_defaults_are_the_strict_ones():
-    values = _settings_in(
+    values = settings_values(
         _env(**PRODUCTION),
         "SECURE_SSL_REDIRECT",
         "SECURE_HSTS_SECONDS",
@@ -104,7 +90,7 @@ def test_production_defaults_are_the_strict_ones():
 
 
 def test_environment_can_relax_redirect_and_set_the_proxy_header():
-    values = _settings_in(
+    values = settings_values(
         _env(
             **PRODUCTION,
             SECURE_SSL_REDIRECT="0",
@@ -138,7 +124,7 @@ def test_a_malformed_proxy_header_setting_is_refused():
 
 
 def test_media_goes_to_object_storage_when_asked():
-    values = _settings_in(
+    values = settings_values(
         _env(
             **PRODUCTION,
             MEDIA_STORAGE="s3",
@@ -158,7 +144,7 @@ def test_media_goes_to_object_storage_when_asked():
 
 
 def test_media_on_disk_by_default():
-    values = _settings_in(_env(**PRODUCTION), "STORAGES")
+    values = settings_values(_env(**PRODUCTION), "STORAGES")
     assert values["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
     assert "CompressedManifest" in values["STORAGES"]["staticfiles"]["BACKEND"]
 

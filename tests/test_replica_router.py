@@ -33,7 +33,7 @@ from interviews.models import Interview, Leader
 from socialleaders.replica import ReplicaReadMiddleware
 from socialleaders.routers import ReplicaRouter
 
-from .test_cache import _wait_until_up, start_app_server
+from .processes import environment, settings_values, start_app_server, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 PORTS = range(8005, 8008)
@@ -43,28 +43,18 @@ PORTS = range(8005, 8008)
 
 
 def _settings_in_a_new_process(**env):
-    code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps({'databases': s.DATABASES, 'routers': s.DATABASE_ROUTERS, "
-        "'replicas': s.DATABASE_REPLICAS, 'middleware': s.MIDDLEWARE}, default=str))"
+    env = environment(
+        drop=("DATABASE_",),
+        DATABASE_URL="postgres://app:pw@primary.internal:5432/socialleaders",
+        **env,
     )
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "PYTEST"))}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={
-            **base,
-            "DJANGO_SETTINGS_MODULE": "socialleaders.settings",
-            "ENV_FILE": "",
-            "SECRET_KEY": "x",
-            "DATABASE_URL": "postgres://app:pw@primary.internal:5432/socialleaders",
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    found = settings_values(env, "DATABASES", "DATABASE_ROUTERS", "DATABASE_REPLICAS", "MIDDLEWARE")
+    return {
+        "databases": found["DATABASES"],
+        "routers": found["DATABASE_ROUTERS"],
+        "replicas": found["DATABASE_REPLICAS"],
+        "middleware": found["MIDDLEWARE"],
+    }
 
 
 def test_without_replicas_nothing_changes():
@@ -339,7 +329,7 @@ def server(primary_and_replica):
                 continue
         process = start_app_server(port, env)
         try:
-            _wait_until_up(port, process)
+            wait_until_up(port, process)
         except RuntimeError:  # the port was taken: try the next one
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)

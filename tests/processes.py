@@ -1,0 +1,100 @@
+"""The project in another process, for tests: its settings as they load from an environment,
+and the production app server (gunicorn) on a local port."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def environment(drop=(), **overrides):
+    """This process's environment without pytest's variables and those starting with ``drop``,
+    set up for the project's settings (no .env file, a secret key), plus ``overrides``."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", *drop))}
+    return {
+        **kept,
+        "DJANGO_SETTINGS_MODULE": "socialleaders.settings",
+        "ENV_FILE": "",
+        "SECRET_KEY": "x",
+        **overrides,
+    }
+
+
+def load_settings(env, *names):
+    """Load the settings in a new process with ``env``; its last line of output is the JSON list
+    of the ``names`` settings' values. Returns the finished process (it fails on a bad setting)."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps([getattr(s, n, None) for n in {list(names)!r}], default=str))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"DJANGO_SETTINGS_MODULE": "socialleaders.settings", **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def settings_values(env, *names):
+    """The ``names`` settings as loaded in a new process with ``env``, as a dict."""
+    result = load_settings(env, *names)
+    assert result.returncode == 0, result.stderr
+    return dict(zip(names, json.loads(result.stdout.strip().splitlines()[-1]), strict=True))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(port, path):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def start_app_server(port, env):
+    """The production app server (gunicorn.conf.py), one worker on 127.0.0.1:port, in a process
+    group of its own (stop it with os.killpg)."""
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "socialleaders.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def wait_until_up(port, process, deadline=30):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            raise RuntimeError(f"app server on {port} exited with {process.returncode}")
+        try:
+            if fetch(port, "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"app server on {port} did not come up")
