@@ -1,10 +1,11 @@
 """The public pages of the interview series.
 
-Readers only ever see published content: every query starts from ``.published()``. A logged-in
-staff user sees drafts and scheduled items on their real pages, marked as a preview and never
-cached. Every page runs a fixed number of SQL queries whatever the amount of content (pinned in
-tests/test_query_budgets.py): related rows come through select_related/prefetch_related and
-counts through annotations.
+Readers only ever see published content: every query starts from ``.published()`` or tests
+``published_q()`` on the joined interview. A logged-in staff user sees drafts and scheduled items
+on their real pages, marked as a preview and never cached. Every page runs a fixed number of SQL
+queries whatever the amount of content (pinned in tests/test_query_budgets.py): related rows come
+through select_related/prefetch_related, counts through annotations or one aggregate query per
+kind (the catalogue counts, by subtraction where they can be: see ``live_counts``).
 """
 
 import logging
