@@ -96,7 +96,7 @@ def prepare(args, env):
     script = (
         "from datetime import timedelta\n"
         "from django.utils import timezone\n"
-        "from blog.models import Author, Comment, Post\n"
+        "from blog.models import Author, Post\nfrom comments.models import Comment\n"
         "a = Author.objects.create(name='Load Author', slug='load-author')\n"
         "p = Post.objects.create(title='Load test post', slug='load-test', author=a,"
         " body='Body.', status='published', publish_at=timezone.now() - timedelta(days=1))\n"
@@ -266,7 +266,7 @@ def verify(args, env, run_results):
     results = run_results["results"]
     script = (
         "import json, re\n"
-        "from blog.models import Comment\n"
+        "from comments.models import Comment\n"
         "rows = Comment.objects.values_list('body', 'status', 'parent_id')\n"
         "print(json.dumps([[b, s, p] for b, s, p in rows]))\n"
     )

@@ -1,26 +1,20 @@
-"""The editors' admin for authors, posts and readers' comments (with moderation)."""
+"""The editors' admin for authors and posts (comments: comments/admin.py)."""
 
-from django.contrib import admin, messages
-from django.db.models import Q
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import urlencode
-from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
-from comments import services as moderation
+from comments.models import Comment
 from editorial.admin import PostEditorialMixin
 from socialleaders.admin import (
-    URL_FIELD_OVERRIDES,
     CountsAdmin,
     PublishableAdmin,
     VisibilityFilter,
-    count_of,
-    excerpt,
 )
-from socialleaders.cache import content_changed
+from socialleaders.queries import count_of
 
-from .models import Author, Comment, Post
+from .models import Author, Post
 
 
 @admin.register(Author)
@@ -84,7 +78,7 @@ class PostAdmin(PostEditorialMixin, VersionAdmin, PublishableAdmin):
     def comment_count(self, obj):
         if not obj._comment_count:
             return 0
-        url = reverse("admin:blog_comment_changelist") + f"?post__id__exact={obj.pk}"
+        url = reverse("admin:comments_comment_changelist") + f"?post__id__exact={obj.pk}"
         if obj._pending_count:
             return format_html(
                 '<a href="{}">{}</a> ({} awaiting moderation)',
@@ -97,167 +91,3 @@ class PostAdmin(PostEditorialMixin, VersionAdmin, PublishableAdmin):
     @admin.display(description="tags")
     def tag_list(self, obj):
         return ", ".join(sorted(tag.name for tag in obj.tags.all()))
-
-
-class TargetFilter(admin.SimpleListFilter):
-    title = "piece commented on"
-    parameter_name = "on"
-
-    def lookups(self, request, model_admin):
-        return [("post", "Blog posts"), ("interview", "Interviews")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "post":
-            return queryset.filter(post__isnull=False)
-        if self.value() == "interview":
-            return queryset.filter(interview__isnull=False)
-        return queryset
-
-
-class AuthorReplyFilter(admin.BooleanFieldListFilter):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.title = "the post's author"  # shown as "By the post's author"
-
-
-@admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    formfield_overrides = URL_FIELD_OVERRIDES
-    list_display = [
-        "name",
-        "target_link",
-        "short_body",
-        "status",
-        "kind",
-        "created_at",
-        "by_post_author",
-        "moderation_note",
-        "commenter_comments",
-    ]
-    list_filter = ["status", "kind", TargetFilter, ("by_post_author", AuthorReplyFilter)]
-    list_select_related = ["post", "interview"]
-    search_fields = ["name", "email", "website", "body", "post__title", "interview__title"]
-    date_hierarchy = "created_at"
-    ordering = ["-created_at", "-id"]
-    autocomplete_fields = ["post", "interview", "parent"]
-    actions = ["approve", "approve_all_from_commenter", "mark_spam", "remove", "forget_sender"]
-    fieldsets = [
-        (None, {"fields": ["post", "interview", "parent", ("status", "kind"), "by_post_author"]}),
-        ("Comment", {"fields": ["name", "website", "body", ("created_at", "edited_at")]}),
-        (
-            "Moderation",
-            {"fields": ["moderation_note", "followers_notified"]},
-        ),
-        (
-            "Sender (private: for moderation only, never shown on the site)",
-            {"fields": ["email", "ip_address", "user_agent"]},
-        ),
-    ]
-    readonly_fields = ["ip_address", "user_agent", "edited_at", "followers_notified"]
-
-    def get_queryset(self, request):
-        # Comments' names mention their post or interview (autocomplete lists them too).
-        return super().get_queryset(request).select_related("post", "interview")
-
-    def save_model(self, request, obj, form, change):
-        approving = obj.status == Comment.Status.APPROVED and (
-            not change or "status" in form.changed_data
-        )
-        if not approving:
-            return super().save_model(request, obj, form, change)
-        # Approving by hand goes through the same moderation step as the bulk action, so the
-        # piece's followers hear of the comment.
-        obj.status = form.initial.get("status") or Comment.Status.PENDING
-        super().save_model(request, obj, form, change)
-        moderation.approve([obj])
-        return None
-
-    @admin.display(description="on", ordering="post__title")
-    def target_link(self, obj):
-        target = obj.target
-        if target is None:
-            return "-"
-        opts = target._meta
-        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[target.pk])
-        return format_html(
-            '<a href="{}">{}</a> <small>({})</small>', url, target, opts.verbose_name
-        )
-
-    @admin.display(description="comment")
-    def short_body(self, obj):
-        return excerpt(obj.body, 16)
-
-    def _report(self, request, changed, verb):
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d comment %(verb)s.",
-                "%(count)d comments %(verb)s.",
-                changed,
-            )
-            % {"count": changed, "verb": verb},
-            messages.SUCCESS,
-        )
-
-    @admin.action(description="Approve selected comments", permissions=["change"])
-    def approve(self, request, queryset):
-        # The comments app's moderation: saves each comment (the page cache hears of it) and,
-        # once committed, emails the piece's followers.
-        self._report(request, moderation.approve(queryset), "approved")
-
-    @admin.display(description="commenter")
-    def commenter_comments(self, obj):
-        """A link to everything from the same email address (added by the comments work)."""
-        if not obj.email:
-            return "-"
-        url = (
-            reverse("admin:blog_comment_changelist") + "?" + urlencode({"email__iexact": obj.email})
-        )
-        return format_html('<a href="{}">Other comments</a>', url)
-
-    @admin.action(
-        description="Approve all comments from these commenters (same email)",
-        permissions=["change"],
-    )
-    def approve_all_from_commenter(self, request, queryset):
-        emails = {email.lower() for email in queryset.values_list("email", flat=True) if email}
-        if not emails:
-            self._report(request, 0, "approved")
-            return
-        same_sender = Q()
-        for email in emails:
-            same_sender |= Q(email__iexact=email)
-        waiting = Comment.objects.filter(same_sender, status=Comment.Status.PENDING)
-        self._report(request, moderation.approve(waiting), "approved")
-
-    @admin.action(description="Mark selected comments as spam", permissions=["change"])
-    def mark_spam(self, request, queryset):
-        self._report(request, moderation.mark_spam(queryset), "marked as spam")
-
-    @admin.action(description="Remove selected comments from the site", permissions=["change"])
-    def remove(self, request, queryset):
-        changed = queryset.exclude(status=Comment.Status.REMOVED).update(
-            status=Comment.Status.REMOVED
-        )
-        if changed:
-            content_changed()  # update() sends no signals: tell the page cache ourselves
-        self._report(request, changed, "removed")
-
-    @admin.action(
-        description="Forget the sender's IP address and browser (keep the comment)",
-        permissions=["change"],
-    )
-    def forget_sender(self, request, queryset):
-        changed = queryset.filter(Q(ip_address__isnull=False) | ~Q(user_agent="")).update(
-            ip_address=None, user_agent=""
-        )
-        self.message_user(
-            request,
-            ngettext(
-                "Sender details forgotten for %(count)d comment.",
-                "Sender details forgotten for %(count)d comments.",
-                changed,
-            )
-            % {"count": changed},
-            messages.SUCCESS,
-        )

@@ -4,57 +4,15 @@ Same rules as the interview pages (see interviews/views.py): published only for 
 preview on the real page, a fixed number of queries per page.
 """
 
-import calendar
-from datetime import datetime
-
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, dates
 from taggit.models import Tag
 
-from interviews.views import PreviewMixin, PublicPageMixin
+from comments.selectors import thread_for
+from socialleaders.views import PreviewMixin, PublicPageMixin, SubjectListMixin
 
-from .models import Author, Comment, Post
-
-
-def comment_thread(comments):
-    """Approved comments in reading order, ready for nested lists in one flat loop.
-
-    Returns {"comments": [...], "pingbacks": [...], "comment_count": n}. Each comment gets
-    ``depth``, ``opens_list`` (it is the first reply to its parent, so a nested <ol> starts
-    before it), ``has_replies`` and ``closes`` (how many nested lists end after it). A reply
-    whose parent is not shown (still pending, removed) is shown at the top level.
-    """
-    comments = list(comments.order_by("created_at", "pk"))
-    pingbacks = [c for c in comments if c.kind == Comment.Kind.PINGBACK]
-    regular = [c for c in comments if c.kind != Comment.Kind.PINGBACK]
-    shown = {c.pk for c in regular}
-    children = {}
-    roots = []
-    for comment in regular:
-        if comment.parent_id in shown and comment.parent_id != comment.pk:
-            children.setdefault(comment.parent_id, []).append(comment)
-        else:
-            roots.append(comment)
-
-    ordered = []
-    stack = [(root, 0) for root in reversed(roots)]
-    while stack:
-        comment, depth = stack.pop()
-        comment.depth = depth
-        replies = children.get(comment.pk, [])
-        comment.has_replies = bool(replies)
-        for position, reply in enumerate(reversed(replies)):
-            reply.opens_list = position == len(replies) - 1
-            stack.append((reply, depth + 1))
-        ordered.append(comment)
-    for index, comment in enumerate(ordered):
-        comment.opens_list = getattr(comment, "opens_list", False) and comment.depth > 0
-        next_depth = ordered[index + 1].depth if index + 1 < len(ordered) else 0
-        comment.closes = range(comment.depth - next_depth) if not comment.has_replies else ()
-    return {"comments": ordered, "pingbacks": pingbacks, "comment_count": len(regular)}
+from .models import Author, Post
 
 
 def post_cards():
@@ -86,21 +44,20 @@ class PostDetailView(PreviewMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(comment_thread(Comment.objects.approved().filter(post=self.object)))
+        context.update(thread_for(self.object))
         return context
 
 
-class PostsOfMixin(PublicPageMixin):
+class PostsOf(SubjectListMixin):
+    """A page about one thing (a tag, an author, a month) listing its published posts."""
+
     paginate_by = 10
     context_object_name = "posts"
 
-    def get(self, request, *args, **kwargs):
-        self.subject = self.get_subject()
-        return super().get(request, *args, **kwargs)
 
-
-class TagView(PostsOfMixin, ListView):
+class TagView(PostsOf, ListView):
     feed_kind = "tag"
+    subject_name = "tag"
     template_name = "blog/tag_detail.html"
 
     def get_subject(self):
@@ -109,13 +66,9 @@ class TagView(PostsOfMixin, ListView):
     def get_queryset(self):
         return post_cards().filter(tags=self.subject)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["tag"] = self.subject
-        return context
 
-
-class AuthorView(PostsOfMixin, ListView):
+class AuthorView(PostsOf, ListView):
+    subject_name = "author"
     template_name = "blog/author_detail.html"
 
     def get_subject(self):
@@ -127,32 +80,16 @@ class AuthorView(PostsOfMixin, ListView):
     def get_queryset(self):
         return post_cards().filter(author=self.subject)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["author"] = self.subject
-        return context
 
+class MonthArchiveView(PublicPageMixin, dates.MonthArchiveView):
+    """The posts of one month (Django's archive view: 404 for an empty or impossible month)."""
 
-class MonthArchiveView(PostsOfMixin, ListView):
     template_name = "blog/month_archive.html"
-
-    def get_subject(self):
-        year, month = int(self.kwargs["year"]), int(self.kwargs["month"])
-        if not (1 <= month <= 12 and 1 <= year <= 9998):
-            raise Http404("No such month")
-        tz = timezone.get_current_timezone()
-        start = datetime(year, month, 1, tzinfo=tz)
-        following = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
-        return {"start": start, "end": following, "name": f"{calendar.month_name[month]} {year}"}
+    context_object_name = "posts"
+    date_field = "publish_at"
+    month_format = "%m"
+    paginate_by = 10
+    allow_empty = False
 
     def get_queryset(self):
-        return post_cards().filter(
-            publish_at__gte=self.subject["start"], publish_at__lt=self.subject["end"]
-        )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if not context["paginator"].count:
-            raise Http404("No posts that month")
-        context["month"] = self.subject
-        return context
+        return post_cards()

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .text import render_comment
+
 logger = logging.getLogger(__name__)
 
 SETTINGS_CACHE_KEY = "comments:moderation-settings:v1"
@@ -15,6 +17,39 @@ SETTINGS_CACHE_KEY = "comments:moderation-settings:v1"
 
 def _lines(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def piece_foreign_keys(related_name):
+    """The post and the interview fields of a row that belongs to exactly one piece (see
+    ``on_one_piece``). Named by label: content apps build on comments, not the reverse."""
+    return tuple(
+        models.ForeignKey(
+            label, on_delete=models.CASCADE, related_name=related_name, null=True, blank=True
+        )
+        for label in ("blog.Post", "interviews.Interview")
+    )
+
+
+def on_one_piece(name):
+    """The check that a row is on a post or on an interview, never both or neither."""
+    return models.CheckConstraint(
+        condition=(Q(post__isnull=False) & Q(interview__isnull=True))
+        | (Q(post__isnull=True) & Q(interview__isnull=False)),
+        name=name,
+    )
+
+
+class OnPiece:
+    """A row on a post or an interview (``piece_foreign_keys``)."""
+
+    @property
+    def target(self):
+        """The post or interview this row is on."""
+        return self.post if self.post_id else self.interview
+
+    @property
+    def target_kind(self):
+        return "post" if self.post_id else "interview"
 
 
 class ModerationSettings(models.Model):
@@ -135,26 +170,13 @@ class SubscriptionQuerySet(models.QuerySet):
         return self.filter(**{target._meta.model_name: target})
 
 
-class Subscription(models.Model):
+class Subscription(OnPiece, models.Model):
     """Someone who asked to be emailed when a piece gets new comments. Confirmed by a link
     emailed to them (so nobody can sign up someone else), ended by a one-click link."""
 
     email = models.EmailField(db_index=True)
     name = models.CharField(max_length=100, blank=True)
-    post = models.ForeignKey(
-        "blog.Post",
-        on_delete=models.CASCADE,
-        related_name="comment_subscriptions",
-        null=True,
-        blank=True,
-    )
-    interview = models.ForeignKey(
-        "interviews.Interview",
-        on_delete=models.CASCADE,
-        related_name="comment_subscriptions",
-        null=True,
-        blank=True,
-    )
+    post, interview = piece_foreign_keys(related_name="comment_subscriptions")
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
@@ -164,11 +186,7 @@ class Subscription(models.Model):
         verbose_name = "follower"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(post__isnull=False) & Q(interview__isnull=True))
-                | (Q(post__isnull=True) & Q(interview__isnull=False)),
-                name="comments_subscription_on_post_or_interview",
-            ),
+            on_one_piece("comments_subscription_on_post_or_interview"),
             models.UniqueConstraint(fields=["email", "post"], name="comments_follow_post_once"),
             models.UniqueConstraint(
                 fields=["email", "interview"], name="comments_follow_interview_once"
@@ -177,10 +195,6 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.email} follows {self.target}"
-
-    @property
-    def target(self):
-        return self.post if self.post_id else self.interview
 
     @property
     def is_confirmed(self):
@@ -204,3 +218,94 @@ class Subscription(models.Model):
 
     def unsubscribe_url(self):
         return reverse("comments:unsubscribe", args=[self.token()])
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+
+class Comment(OnPiece, models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting moderation"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        PINGBACK = "pingback", "Pingback"
+
+    post, interview = piece_foreign_keys(related_name="comments")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text="The comment this one replies to.",
+    )
+    name = models.CharField(max_length=100)
+    email = models.EmailField(blank=True, help_text="Never shown publicly.")
+    website = models.URLField(blank=True)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    by_post_author = models.BooleanField(
+        "by the post's author", default=False, help_text="Marked as the author's reply."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # What moderation needs to know about the sender; erased once moderation no longer needs it.
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    # Set by the moderation rules (comments/services.py).
+    moderation_note = models.CharField(
+        "why held",
+        max_length=200,
+        blank=True,
+        help_text="Why the moderation rules held this comment or sent it to spam.",
+    )
+    edited_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the writer last edited the comment."
+    )
+    followers_notified = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Followers of the piece have been emailed about this comment.",
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        db_table = "blog_comment"  # the table it had in the blog app; moved in 0002
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["post", "status", "created_at"], name="comment_post_status_idx"),
+            models.Index(
+                fields=["interview", "status", "created_at"], name="comment_iv_status_idx"
+            ),
+            models.Index(fields=["email", "status"], name="comment_email_status_idx"),
+        ]
+        constraints = [
+            on_one_piece("blog_comment_on_post_or_interview"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="blog_comment_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} on {self.target}"
+
+    def get_absolute_url(self):
+        return f"{self.target.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def body_html(self):
+        """The body as safe HTML: paragraphs, line breaks, links (rel="nofollow ugc noopener"),
+        everything else escaped. See comments/text.py."""
+        return render_comment(self.body)

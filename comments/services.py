@@ -21,17 +21,15 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.models import Comment, Post
-from interviews.models import Interview
 from socialleaders.cache import content_changed
 
 from . import conf
-from .models import ModerationSettings, Subscription
+from .models import Comment, ModerationSettings, Subscription
 from .text import count_links
 
 logger = logging.getLogger("comments")
 
-TARGET_MODELS = {"post": Post, "interview": Interview}
+TARGET_KINDS = ("post", "interview")  # what a comment can be on: its foreign keys' names
 MODERATION_SALT = "comments.moderate"
 
 
@@ -66,9 +64,9 @@ def target_type(target):
 
 def get_target(kind, pk):
     """A published post or interview, or 404: nobody comments on a draft."""
-    model = TARGET_MODELS.get(kind)
-    if model is None:
+    if kind not in TARGET_KINDS:
         raise Http404("Nothing to comment on here.")
+    model = Comment._meta.get_field(kind).related_model
     try:
         return model.objects.published().get(pk=pk)
     except model.DoesNotExist:
@@ -83,12 +81,11 @@ def closed_reason(target, policy=None, now=None):
         return "Comments are closed across the site for now."
     if not target.is_published(now):  # a preview, or the leader's approval page
         return "Comments open once this is published."
-    if isinstance(target, Post) and not target.comments_open:
-        return "Comments are closed on this post."
-    if isinstance(target, Interview) and not policy.interviews_open:
+    kind = target_type(target)
+    if kind == "interview" and not policy.interviews_open:
         return "Comments are closed on interviews."
-    if isinstance(target, Interview) and not target.comments_open:
-        return "Comments are closed on this interview."
+    if not target.comments_open:
+        return f"Comments are closed on this {kind}."
     if policy.close_after_days and target.publish_at < now - timedelta(
         days=policy.close_after_days
     ):
@@ -251,7 +248,7 @@ def is_privileged(user, target):
 
 
 def is_post_author(user, target):
-    if not getattr(user, "is_authenticated", False) or not isinstance(target, Post):
+    if not getattr(user, "is_authenticated", False) or target_type(target) != "post":
         return False
     author_user_id = getattr(target.author, "user_id", None)
     return author_user_id is not None and author_user_id == user.pk
@@ -465,11 +462,11 @@ def _send(messages):
 def moderator_addresses(target):
     policy = ModerationSettings.load()
     addresses = []
-    if isinstance(target, Post) and target.author.user_id and target.author.user.email:
+    if target_type(target) == "post" and target.author.user_id and target.author.user.email:
         addresses.append(target.author.user.email)
     if policy.notify_editors:
         users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
-        addresses += [u.email for u in users if u.has_perm("blog.change_comment")]
+        addresses += [u.email for u in users if u.has_perm("comments.change_comment")]
     addresses += policy.notify_list
     seen, unique = set(), []
     for address in addresses:
@@ -498,8 +495,8 @@ def notify_moderators(comment_pk):
         reverse("comments:moderate", args=[moderation_token(comment, "approve")])
     )
     spam_url = absolute(reverse("comments:moderate", args=[moderation_token(comment, "spam")]))
-    admin_url = absolute(reverse("admin:blog_comment_change", args=[comment.pk]))
-    queue_url = absolute(reverse("admin:blog_comment_changelist") + "?status__exact=pending")
+    admin_url = absolute(reverse("admin:comments_comment_change", args=[comment.pk]))
+    queue_url = absolute(reverse("admin:comments_comment_changelist") + "?status__exact=pending")
     body = "\n".join(
         [
             f'A new comment on "{target}" is awaiting moderation.',

@@ -18,11 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from blog.models import Comment
-
 from . import conf, services
 from .forms import CommentForm, EditForm, FollowForm
-from .models import ModerationSettings, Subscription
+from .models import Comment, ModerationSettings, Subscription
 
 SESSION_KEY = "comments_mine"
 MAX_REMEMBERED = 50
@@ -353,7 +351,8 @@ def moderate(request, token):
             {
                 "title": "This moderation link does not work",
                 "message": "It has expired or is not valid. Moderate the comment in the admin.",
-                "admin_url": reverse("admin:blog_comment_changelist") + "?status__exact=pending",
+                "admin_url": reverse("admin:comments_comment_changelist")
+                + "?status__exact=pending",
             },
             status=400,
         )

@@ -154,6 +154,7 @@ class EditorialAdminMixin:
 
     owner_lookup = "owner"
     object_history_template = "editorial/admin/object_history.html"
+    actions = ["publish", "make_draft"]
 
     # --- Who sees and changes what ---------------------------------------------------------
 
@@ -449,7 +450,7 @@ class InterviewEditorialMixin(EditorialAdminMixin):
                 note=form.cleaned_data["note"],
                 expires_at=timezone.now() + timedelta(days=form.cleaned_data["days"]),
             )
-            url = request.build_absolute_uri(reverse("editorial:approval", args=[token]))
+            url = request.build_absolute_uri(reverse("interviews:approval", args=[token]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -41,7 +41,7 @@ AUTHOR_PERMISSIONS = [
 ]
 
 MODERATOR_PERMISSIONS = [
-    ("blog", "comment", ["change", "view", "delete"]),
+    ("comments", "comment", ["change", "view", "delete"]),
     ("comments", "moderationsettings", ["change", "view"]),
     ("comments", "subscription", ["change", "view", "delete"]),
 ]

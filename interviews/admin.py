@@ -7,7 +7,7 @@ from django.db import models
 from django.forms.models import BaseInlineFormSet
 from reversion.admin import VersionAdmin
 
-from blog.models import Comment
+from comments.models import Comment
 from editorial.admin import InterviewEditorialMixin
 from socialleaders.admin import (
     URL_FIELD_OVERRIDES,
@@ -15,9 +15,9 @@ from socialleaders.admin import (
     CountsAdmin,
     PublishableAdmin,
     VisibilityFilter,
-    count_of,
     excerpt,
 )
+from socialleaders.queries import count_of
 
 from .models import (
     Answer,

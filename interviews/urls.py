@@ -5,7 +5,6 @@ from . import views
 app_name = "interviews"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
     path("interviews/", views.InterviewListView.as_view(), name="list"),
     path("interviews/<slug:slug>/", views.InterviewDetailView.as_view(), name="detail"),
     path("platforms/", views.PlatformListView.as_view(), name="platforms"),
@@ -18,4 +17,6 @@ urlpatterns = [
     path("series/<slug:slug>/", views.SeriesDetailView.as_view(), name="series"),
     path("questions/", views.QuestionListView.as_view(), name="questions"),
     path("questions/<slug:slug>/", views.QuestionDetailView.as_view(), name="question"),
+    path("approve/<str:token>/", views.ApprovalView.as_view(), name="approval"),
+    path("quotes/<int:pk>/card.png", views.quote_card, name="quote_card"),
 ]

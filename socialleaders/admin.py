@@ -1,14 +1,10 @@
 """Admin helpers shared by the interviews and blog apps: publishing state, bulk publishing."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator
-from django.utils.translation import ngettext
 
-from socialleaders.cache import content_changed
 from socialleaders.publishing import Status
 
 
@@ -48,23 +44,6 @@ class VisibilityFilter(admin.SimpleListFilter):
         return queryset
 
 
-def count_of(model, fk, **filters):
-    """The number of `model` rows whose `fk` points at the outer row, as a correlated subquery.
-
-    A subquery rather than Count() over a join: the outer query gets no GROUP BY, so several
-    counts do not multiply each other's rows, the model's default ordering still applies, and the
-    queryset can still be locked with select_for_update() (PostgreSQL refuses FOR UPDATE with
-    GROUP BY, and admin actions receive the list's queryset)."""
-    rows = (
-        model._default_manager.filter(**{fk: OuterRef("pk")}, **filters)
-        .order_by()
-        .values(fk)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-
 # Addresses typed without a scheme are taken as https:// (Django 6.0's default, chosen now).
 URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 
@@ -84,10 +63,10 @@ class CountsAdmin(admin.ModelAdmin):
 
 
 class PublishableAdmin(CountsAdmin):
-    """Common behaviour for models built on socialleaders.publishing.Publishable."""
+    """Common behaviour for models built on socialleaders.publishing.Publishable (the publish
+    and draft actions: editorial.admin.EditorialAdminMixin)."""
 
     date_hierarchy = "publish_at"
-    actions = ["publish", "make_draft"]
     publishing_fieldset = (
         "Publishing",
         {
@@ -100,49 +79,6 @@ class PublishableAdmin(CountsAdmin):
     @admin.display(description="live", boolean=True)
     def live(self, obj):
         return obj.is_published()
-
-    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["change"])
-    def publish(self, request, queryset):
-        # Keep future publish dates (scheduled items stay scheduled).
-        changed = queryset.filter(status=Status.DRAFT).update(
-            status=Status.PUBLISHED, updated_at=timezone.now()
-        )
-        if changed:
-            content_changed()  # update() sends no signals: tell the page cache ourselves
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d %(name)s published.",
-                "%(count)d %(name)s published.",
-                changed,
-            )
-            % {"count": changed, "name": self._name(changed)},
-            messages.SUCCESS,
-        )
-
-    @admin.action(
-        description="Return selected %(verbose_name_plural)s to draft", permissions=["change"]
-    )
-    def make_draft(self, request, queryset):
-        changed = queryset.filter(~Q(status=Status.DRAFT)).update(
-            status=Status.DRAFT, updated_at=timezone.now()
-        )
-        if changed:
-            content_changed()
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d %(name)s returned to draft.",
-                "%(count)d %(name)s returned to draft.",
-                changed,
-            )
-            % {"count": changed, "name": self._name(changed)},
-            messages.SUCCESS,
-        )
-
-    def _name(self, count):
-        opts = self.model._meta
-        return opts.verbose_name if count == 1 else opts.verbose_name_plural
 
 
 class CachedChoicesMixin:

@@ -36,7 +36,7 @@ from django.db.models import Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from socialleaders import cdn
+from socialleaders import cdn, replica
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,29 @@ def _safe_bump():
 
 def _committed():
     _safe_bump()
-    cdn.content_committed()  # the CDN purge, when configured (socialleaders.cdn)
+    _after_commit()
+
+
+def _settled():
+    if replica.replica_aliases():
+        _safe_bump()  # past the replica lag: a page rendered from a lagging replica goes stale
+    if settings.CDN_PURGE_URL:
+        cdn.purge()  # after the bump: what the CDN fetches next is rendered afresh
+
+
+def _after_commit():
+    """A change readers can see was committed: once a burst of them settles, purge the CDN and,
+    with read replicas, bump again (socialleaders/cdn.py)."""
+    try:
+        delays = []
+        if getattr(settings, "CDN_PURGE_URL", ""):
+            delays.append(settings.CDN_PURGE_DELAY)
+        if replica.replica_aliases():
+            delays.append(settings.DATABASE_REPLICA_LAG_SECONDS)
+        if delays:
+            cdn.after_commit.note(max(delays), _settled)
+    except Exception:  # saving content must never fail because of this
+        logger.exception("could not schedule the CDN purge")
 
 
 def content_changed(using=DEFAULT_DB_ALIAS):
@@ -105,7 +127,7 @@ def content_changed(using=DEFAULT_DB_ALIAS):
         if not any(entry[1] is _committed for entry in pending):
             transaction.on_commit(_committed, using=using)
     else:  # autocommit: the change is already committed
-        cdn.content_committed()
+        _after_commit()
 
 
 def publishable_models():
@@ -294,7 +316,7 @@ def _lookup_shared(cache, page_key, now):
         # generation once for everyone; the others just read the new number.
         if cache.add(SCHEDULE_BUMP_KEY.format(generation=generation), 1, timeout=60):
             bump_generation()
-            cdn.content_committed()
+            _after_commit()
         generation = current_generation()
         entry = None
         next_change = None  # look it up again under the new generation

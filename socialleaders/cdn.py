@@ -1,26 +1,6 @@
-"""What happens once a change readers can see has been committed and has settled.
-
-``socialleaders.cache`` calls ``content_committed()`` for every committed content change (after
-the commit, never for a rolled-back transaction). When there is something to do, a background
-thread of this process waits until the changes have been quiet for a moment, then:
-
-1. with read replicas (``DATABASE_REPLICA_URLS``), bumps the content generation once more: a page
-   rendered from a replica that had not yet received the change, and cached under the
-   generation bumped at commit, is dropped. So it waits at least
-   ``DATABASE_REPLICA_LAG_SECONDS`` (2 s) after the last change;
-2. with ``CDN_PURGE_URL`` set, sends one purge request to the CDN or HTTP cache in front (a
-   Varnish ``PURGE``/``BAN``, Cloudflare's ``purge_cache`` with ``{"purge_everything":true}``,
-   Fastly's ``purge_all``...). It waits at least ``CDN_PURGE_DELAY`` (1 s).
-
-A burst of changes (a bulk action of a hundred rows, an import) gives one round: the wait
-restarts with each change (but never exceeds ten times the delay, so constant editing cannot put
-the purge off for ever; changes made during the last delay then get a round of their own). The
-purge has a short timeout (``CDN_PURGE_TIMEOUT``, 5 s); a failure is logged (logger
-``socialleaders.cdn``) and changes nothing else: the save that caused it has long succeeded, and
-the CDN's copies expire by themselves after ``PAGE_CACHE_S_MAXAGE`` (60 s).
-
-Nothing here runs unless one of the two is configured.
-"""
+"""The purge request to the CDN or HTTP cache in front (``CDN_PURGE_URL``), and the debouncer
+that sends one per burst of committed changes (``socialleaders.cache`` schedules it). How it is
+configured, what it waits for and why: docs/architecture.md."""
 
 import logging
 import threading
@@ -29,8 +9,6 @@ import urllib.error
 import urllib.request
 
 from django.conf import settings
-
-from socialleaders import replica
 
 logger = logging.getLogger(__name__)
 
@@ -67,15 +45,6 @@ def purge():
         (time.perf_counter() - started) * 1000,
     )
     return True
-
-
-def _settled():
-    if replica.replica_aliases():
-        from socialleaders.cache import _safe_bump
-
-        _safe_bump()  # before the purge: what the CDN fetches next is rendered afresh
-    if settings.CDN_PURGE_URL:
-        purge()
 
 
 class _Debouncer:
@@ -135,23 +104,9 @@ class _Debouncer:
             thread.join(remaining)
 
 
-_debouncer = _Debouncer()
-
-
-def content_committed():
-    """A change readers can see has been committed (called by ``socialleaders.cache``)."""
-    try:
-        delays = []
-        if getattr(settings, "CDN_PURGE_URL", ""):
-            delays.append(settings.CDN_PURGE_DELAY)
-        if replica.replica_aliases():
-            delays.append(settings.DATABASE_REPLICA_LAG_SECONDS)
-        if delays:
-            _debouncer.note(max(delays), _settled)
-    except Exception:  # saving content must never fail because of this
-        logger.exception("could not schedule the CDN purge")
+after_commit = _Debouncer()  # the purge, once a burst of changes has settled
 
 
 def wait(timeout=None):
     """Wait for pending after-commit work (the purge) to finish. True if nothing is pending."""
-    return _debouncer.wait(timeout)
+    return after_commit.wait(timeout)

@@ -43,6 +43,30 @@ def unpublished_q(path="", now=None):
     )
 
 
+_LOOKUPS = {
+    "exact": lambda value, other: value == other,
+    "lt": lambda value, other: value is not None and value < other,
+    "lte": lambda value, other: value is not None and value <= other,
+    "gt": lambda value, other: value is not None and value > other,
+    "gte": lambda value, other: value is not None and value >= other,
+    "isnull": lambda value, other: (value is None) == other,
+}
+
+
+def matches(q, obj):
+    """Whether ``obj`` (a loaded row) meets ``q``, evaluated in Python: so an object can be
+    tested with the same rule as the queries (only the lookups above, on its own fields)."""
+    results = []
+    for child in q.children:
+        if isinstance(child, Q):
+            results.append(matches(child, obj))
+        else:
+            field, _, lookup = child[0].partition("__")
+            results.append(_LOOKUPS[lookup or "exact"](getattr(obj, field), child[1]))
+    met = all(results) if q.connector == Q.AND else any(results)
+    return not met if q.negated else met
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self, now=None):
         return self.filter(published_q(now=now))
@@ -77,12 +101,7 @@ class Publishable(models.Model):
         abstract = True
 
     def is_published(self, now=None):
-        now = now or timezone.now()
-        return (
-            self.status == Status.PUBLISHED
-            and self.publish_at <= now
-            and (self.unpublish_at is None or self.unpublish_at > now)
-        )
+        return matches(published_q(now=now), self)
 
     is_published.boolean = True
     is_published.short_description = "live"

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from blog.models import Author, Comment, Post
+from blog.models import Author, Post
+from comments.models import Comment
 from interviews.models import (
     Answer,
     Interview,

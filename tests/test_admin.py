@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.models import Author, Comment, Post
+from blog.models import Author, Post
+from comments.models import Comment
 from interviews.models import (
     Answer,
     Interview,

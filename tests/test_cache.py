@@ -24,7 +24,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from blog.models import Comment
+from comments.models import Comment
 from socialleaders import cache as content_cache
 from socialleaders.middleware import PageCacheMiddleware
 from socialleaders.publishing import Status

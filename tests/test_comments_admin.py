@@ -4,8 +4,8 @@ and a link to a commenter's other comments."""
 import pytest
 from django.core import mail
 
-from blog.models import Comment
 from comments import services
+from comments.models import Comment
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_approve_all_from_this_commenter(editor_client, django_capture_on_commit
     other = factories.comment(post=post, email="bob@example.org", status="pending")
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(
-            "/admin/blog/comment/",
+            "/admin/comments/comment/",
             {"action": "approve_all_from_commenter", "_selected_action": [first.pk]},
         )
     assert response.status_code == 302
@@ -37,9 +37,9 @@ def test_link_to_a_commenters_other_comments(editor_client):
     factories.comment(email="ada@example.org", body="first from ada")
     factories.comment(email="Ada@Example.org", body="second from ada")
     factories.comment(email="bob@example.org", body="from bob")
-    changelist = editor_client.get("/admin/blog/comment/").content.decode()
+    changelist = editor_client.get("/admin/comments/comment/").content.decode()
     assert "?email__iexact=ada%40example.org" in changelist
-    filtered = editor_client.get("/admin/blog/comment/?email__iexact=ada%40example.org")
+    filtered = editor_client.get("/admin/comments/comment/?email__iexact=ada%40example.org")
     html = filtered.content.decode()
     assert filtered.status_code == 200
     assert "first from ada" in html and "second from ada" in html

@@ -13,10 +13,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from blog.models import Comment
 from comments import services
 from comments.forms import make_timestamp
-from comments.models import Subscription
+from comments.models import Comment, Subscription
 from tests import factories
 from tests.comments_support import send
 

@@ -8,9 +8,8 @@ from django.core import mail, signing
 from django.core.cache import cache
 from django.test import Client
 
-from blog.models import Comment
 from comments import services
-from comments.models import ModerationSettings, Subscription
+from comments.models import Comment, ModerationSettings, Subscription
 from tests import factories
 from tests.comments_support import send
 

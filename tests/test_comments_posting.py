@@ -10,9 +10,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from blog.models import Comment
 from comments.forms import TIMESTAMP_SALT, make_timestamp
-from comments.models import ModerationSettings
+from comments.models import Comment, ModerationSettings
 from tests import factories
 from tests.comments_support import form_data, post_url, send
 

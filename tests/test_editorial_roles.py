@@ -150,14 +150,16 @@ def test_author_edits_only_posts_under_their_author_profile(client, author_user,
 
 def test_author_cannot_moderate_comments(client, author_user):
     as_user(client, author_user)
-    assert client.get(reverse("admin:blog_comment_changelist")).status_code == 403
+    assert client.get(reverse("admin:comments_comment_changelist")).status_code == 403
 
 
 def test_moderator_handles_comments_and_nothing_else(client, moderator_user):
     comment = factories.comment()
     as_user(client, moderator_user)
-    assert client.get(reverse("admin:blog_comment_changelist")).status_code == 200
-    assert client.get(reverse("admin:blog_comment_change", args=[comment.pk])).status_code == 200
+    assert client.get(reverse("admin:comments_comment_changelist")).status_code == 200
+    assert (
+        client.get(reverse("admin:comments_comment_change", args=[comment.pk])).status_code == 200
+    )
     assert client.get(reverse("admin:interviews_interview_changelist")).status_code == 403
     assert client.get(reverse("admin:blog_post_changelist")).status_code == 403
     assert client.get(reverse("admin:interviews_leader_add")).status_code == 403

@@ -10,7 +10,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from blog.models import Author, Comment, Post
+from blog.models import Author, Post
+from comments.models import Comment
 from interviews.importers import parse_file
 from interviews.importers.base import split_blocks, split_lines
 from interviews.importers.posts import find_titles

@@ -5,7 +5,8 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
-from blog.models import Comment, Post
+from blog.models import Post
+from comments.models import Comment
 from interviews.models import Interview, Leader
 
 pytestmark = pytest.mark.django_db

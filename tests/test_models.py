@@ -10,7 +10,8 @@ from django.db.models import ProtectedError
 from django.urls import resolve
 from django.utils import timezone
 
-from blog.models import Comment, Post
+from blog.models import Post
+from comments.models import Comment
 from interviews.models import (
     Answer,
     Interview,

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from blog.models import Comment
+from comments.models import Comment
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +210,7 @@ def test_blog_index_counts_follow_moderation_by_every_path(client, admin_client)
     assert _responses_shown(client, post) == 3
 
     # The admin's bulk actions write with update(): the count follows them too.
-    changelist = "/admin/blog/comment/"
+    changelist = "/admin/comments/comment/"
     response = admin_client.post(
         changelist, {"action": "remove", "_selected_action": [approved[1].pk]}
     )

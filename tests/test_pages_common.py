@@ -149,7 +149,7 @@ def test_500_page_needs_no_context_or_database(django_assert_num_queries):
 
 @override_settings(DEBUG=False)
 def test_server_error_renders_the_friendly_page(client, monkeypatch):
-    from interviews import views
+    from frontpage import views
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")

@@ -360,7 +360,8 @@ def test_generate_bench_data_makes_a_proportional_threaded_data_set(db):
     from django.core.management import CommandError, call_command
     from django.db.models import F
 
-    from blog.models import Comment, Post
+    from blog.models import Post
+    from comments.models import Comment
     from interviews.models import Answer, Interview, Platform, Quote, Theme
 
     from . import factories

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from blog.models import Comment
+from comments.models import Comment
 from interviews.models import SocialAccount
 from tests import factories as f
 

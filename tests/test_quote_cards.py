@@ -22,21 +22,21 @@ def quote():
 
 
 def test_the_card_is_a_1200_by_630_png(client, quote):
-    response = client.get(reverse("editorial:quote_card", args=[quote.pk]))
+    response = client.get(reverse("interviews:quote_card", args=[quote.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     image = Image.open(io.BytesIO(response.content))
     assert image.format == "PNG" and image.size == (1200, 630)
     assert "public" in response["Cache-Control"] and response["ETag"]
     again = client.get(
-        reverse("editorial:quote_card", args=[quote.pk]), HTTP_IF_NONE_MATCH=response["ETag"]
+        reverse("interviews:quote_card", args=[quote.pk]), HTTP_IF_NONE_MATCH=response["ETag"]
     )
     assert again.status_code == 304
 
 
 def test_download_link_on_the_quote_wall_and_og_image(client, quote, settings):
     page = client.get(reverse("interviews:quotes"))
-    card = reverse("editorial:quote_card", args=[quote.pk])
+    card = reverse("interviews:quote_card", args=[quote.pk])
     assert f'href="{card}?download=1"' in page.text
     assert f'<meta property="og:image" content="{settings.SITE_URL}{card}">' in page.text
     download = client.get(card + "?download=1")
@@ -126,5 +126,5 @@ def open_bytes(path):
 def test_cards_of_unpublished_quotes_are_not_served(client):
     draft = factories.interview(published=False)
     hidden = factories.quote(text="Not yet.", leader=draft.leader, interview=draft)
-    assert client.get(reverse("editorial:quote_card", args=[hidden.pk])).status_code == 404
+    assert client.get(reverse("interviews:quote_card", args=[hidden.pk])).status_code == 404
     assert client.get("/quotes/999999/card.png").status_code == 404

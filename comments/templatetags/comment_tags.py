@@ -4,11 +4,9 @@ comments (awaiting moderation, or still editable)."""
 
 from django import template
 
-from blog.models import Comment
-
 from .. import conf, services
 from ..forms import CommentForm
-from ..models import ModerationSettings
+from ..models import Comment, ModerationSettings
 from ..views import can_edit, edit_deadline, post_url, remembered_ids
 
 register = template.Library()

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from blog.models import Comment
+from comments.models import Comment
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,11 +32,11 @@ def write(page, body, name="Rita Reader", email="rita@example.org"):
 
 def approve_in_admin(context, live_server, comment):
     page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/blog/comment/")
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/comments/comment/")
     page.fill("input[name=username]", "editor")
     page.fill("input[name=password]", "correct horse battery")
     page.click("input[type=submit]")
-    page.goto(f"{live_server.url}/admin/blog/comment/?status__exact=pending")
+    page.goto(f"{live_server.url}/admin/comments/comment/?status__exact=pending")
     page.check(f"input[name=_selected_action][value='{comment.pk}']")
     page.select_option("select[name=action]", "approve")
     page.click("button[name=index]")

@@ -27,7 +27,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
-from blog.models import Author, Comment, Post
+from blog.models import Author, Post
+from comments.models import Comment
 from interviews.models import (
     Answer,
     Interview,

@@ -2,7 +2,7 @@
 
 from django import template
 
-from blog.models import Comment
+from ..models import Comment
 
 register = template.Library()
 
@@ -13,6 +13,6 @@ def pending_comment_count(context):
     One COUNT query, whatever the size of the queue."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not user.has_perm("blog.change_comment"):
+    if user is None or not user.has_perm("comments.change_comment"):
         return None
     return Comment.objects.pending().count()

@@ -11,7 +11,7 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import get_current_timezone, is_aware
 
-from interviews.templatetags.publication import format_day, isodate
+from socialleaders.templatetags.publication import format_day, isodate
 
 register = template.Library()
 

@@ -1,0 +1,26 @@
+"""The home page: the latest interviews and posts, a featured quote, the catalogue."""
+
+from django.views.generic import TemplateView
+
+from blog.models import Post
+from interviews import selectors
+from socialleaders.views import PublicPageMixin
+
+
+class HomeView(PublicPageMixin, TemplateView):
+    template_name = "frontpage/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        themes = selectors.catalogue("themes")
+        context.update(
+            interviews=list(selectors.interview_cards()[:6]),
+            posts=list(
+                Post.objects.published().select_related("author").order_by("-publish_at", "-pk")[:3]
+            ),
+            featured_quote=selectors.featured_quote(),
+            platforms=[p for p in selectors.catalogue("platforms") if p.leader_count],
+            themes=sorted(themes, key=lambda t: (-t.interview_count, t.name))[:12],
+            questions=selectors.catalogue("questions"),
+        )
+        return context

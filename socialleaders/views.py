@@ -1,0 +1,81 @@
+"""What every public page shares: editors' previews kept private, feeds named, subject pages."""
+
+from django.core.paginator import Paginator
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.functional import cached_property
+
+from .feeds import feed_links
+
+
+class PublicPageMixin:
+    """Editors get private, uncached responses; a section page names its own feed
+    (``feed_kind``, with the view's ``subject`` for a tag, theme or platform feed)."""
+
+    feed_kind = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.feed_kind:
+            context.update(feed_links(self.feed_kind, getattr(self, "subject", None)))
+        return context
+
+    @cached_property
+    def is_editor(self):
+        user = self.request.user
+        return user.is_authenticated and user.is_active and user.is_staff
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if self.is_editor:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response
+
+
+class PreviewMixin(PublicPageMixin):
+    """A detail page for a Publishable: readers see it once it is live, editors at any time,
+    marked "Preview" when it is not public (djangoproject.com's BlogViewMixin)."""
+
+    def get_base_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        queryset = self.get_base_queryset()
+        return queryset if self.is_editor else queryset.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["preview"] = not self.object.is_published()
+        return context
+
+
+class SubjectListMixin(PublicPageMixin):
+    """A list page about one thing (a platform, theme, leader, tag, author...): ``get_subject``
+    finds it (or 404s) before the list is read; the template gets it as ``subject_name``."""
+
+    subject_name = "subject"
+
+    def get_subject(self):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        self.subject = self.get_subject()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context[self.subject_name] = self.subject
+        return context
+
+
+class CountedPaginator(Paginator):
+    """A paginator given a function for its count, for pages whose total is cheaper to have
+    another way than ``COUNT(*)`` over the page's own query."""
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @cached_property
+    def count(self):
+        return self._count()
