@@ -409,7 +409,7 @@ def main():
 
 def fetch_floor_html():
     sys.path.insert(0, str(ROOT))
-    from socialleaders.bench import FLOOR_PAGE
+    from bench.floor import FLOOR_PAGE
 
     return FLOOR_PAGE.encode()
 
