@@ -4,23 +4,7 @@
     .venv/bin/python bench/comments_load.py [--db sl_comments_load] [--comments 1000]
                                             [--commenters 20] [--port 8006]
 
-It creates (or empties) the database, migrates it, adds one published post with one approved
-comment, collects static files, then starts gunicorn with the production settings (HTTPS
-redirect and secure cookies off: plain HTTP on 127.0.0.1), Redis as the shared cache (db 3)
-so the flood rule holds across workers, and ``COMMENTS_TRUSTED_PROXY_HEADER=
-HTTP_X_FORWARDED_FOR`` so each simulated commenter can have an address of its own (never set
-that header as trusted unless a proxy you run writes it).
-
-Each commenter is a thread with its own cookie jar: it loads the post page (CSRF cookie and
-token, the signed form time), waits the three seconds a person would need at least, then posts
-its share of the comments. Each comment has a unique marker in its body. Most come from a fresh
-sender (new address and email); on purpose, some are sent again by the same sender at once
-(the flood rule must answer 429), some repeat an earlier comment word for word after the flood
-interval is cleared (duplicate: 409) and some reply to the approved comment.
-
-At the end it reads the database and checks that every comment the server accepted (303) is
-stored exactly once, and that no refused comment was stored. It prints the counts and writes
-them as JSON (bench/results/comments_load.json).
+What it sends and checks, and the last figures: docs/comments.md, "Load check".
 """
 
 import argparse
@@ -42,10 +26,9 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PY = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
+
+from bench.config import GUNICORN, PY, RESULTS, ROOT  # noqa: E402
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

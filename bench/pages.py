@@ -1,11 +1,7 @@
-"""Pick the benchmark's pages in a database and count the SQL queries each one runs.
+"""Pick the benchmark's pages in one database and count the SQL queries each runs (page cache
+off); bench/run.py runs it once per data set. Prints JSON.
 
-    DATABASE_URL=postgres://.../db SECRET_KEY=x python bench/pages.py   # prints JSON
-
-Run by bench/run.py once per data set (the full one and the small one), with the page cache off
-so that every page is rendered by its view. The pages are chosen the same way at every scale:
-the newest published interview, the platform and theme with the most interviews, the first
-question, the post with 200 comments, and a search for a common word.
+    DATABASE_URL=postgres://.../db SECRET_KEY=x python bench/pages.py
 """
 
 import json
@@ -29,10 +25,9 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.config import SHOWCASE_SLUG  # noqa: E402
 from blog.models import Post  # noqa: E402
 from interviews.models import Interview, Platform, Question, Theme  # noqa: E402
-
-SHOWCASE_SLUG = "two-hundred-comments"
 
 
 def pick_urls():

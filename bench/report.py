@@ -1,16 +1,13 @@
-"""Turn bench/results/latest.json into docs/benchmarks.md.
+"""Turn bench/results/latest.json into docs/benchmarks.md; the hand-written analysis below the
+marker is kept.
 
     .venv/bin/python -m bench.report            # rewrite the doc from the last run
-
-Everything above the ``<!-- analysis -->`` marker is generated; the hand-written analysis below
-it is kept when the report is regenerated.
 """
 
 import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 MARKER = "<!-- analysis: everything below this line is kept when the report is regenerated -->"
 
 
@@ -166,7 +163,7 @@ def write_report(result, doc_path, targets):
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
-    from bench.run import DOC, RESULTS, TARGETS
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
+    from bench.config import DOC, RESULTS, TARGETS
 
     write_report(json.loads((RESULTS / "latest.json").read_text()), DOC, TARGETS)

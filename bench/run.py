@@ -3,23 +3,7 @@
 
     .venv/bin/python bench/run.py --db sl_bench_full --small-db sl_bench_small
 
-Both databases must exist and hold ``manage.py generate_bench_data`` data (at scale 1 and at
-``--scale 0.03``; see docs/benchmarks.md for the whole sequence). The script:
-
-1. collects static files and, in each database, picks the pages and counts their SQL queries
-   (bench/pages.py, page cache off);
-2. starts gunicorn (gunicorn.conf.py, 2 workers, 127.0.0.1) with the production settings, HTTPS
-   redirect off (plain HTTP locally), first with the page cache off ("cold": every request is
-   rendered by its view), then with Redis and the page cache on ("warm");
-3. warms each page, then measures it with wrk (requests per second, p50 and p99 latency),
-   ``--rounds`` times (3) taking every page in turn, and keeps each figure's median;
-4. measures two references: ``/bench/floor/`` (a minimal Django view through the same stack,
-   ``BENCH_FLOOR=1``) and that same page as a static file from nginx;
-5. reads the workers' resident memory after the run;
-6. writes bench/results/latest.json and docs/benchmarks.md.
-
-wrk runs on the same 2-core machine as the server, so the absolute numbers are lower than a
-separate load generator would show; the ratios are what to compare between runs.
+Both databases hold generate_bench_data data; the steps and the figures: docs/benchmarks.md.
 """
 
 import argparse
@@ -41,19 +25,11 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PY = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-RESULTS = ROOT / "bench" / "results"
-DOC = ROOT / "docs" / "benchmarks.md"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
-TARGETS = {
-    "warm_vs_floor": 0.80,
-    "cold_vs_floor": 0.25,
-    "cold_p99_ms": 100,
-    "search_p99_ms": 150,
-    "rss_mb": 150,
-}
+from bench.config import DOC, GUNICORN, PY, RESULTS, ROOT, TARGETS  # noqa: E402
+from bench.floor import FLOOR_PAGE  # noqa: E402
+from bench.report import write_report  # noqa: E402
 
 
 def log(message):
@@ -204,10 +180,8 @@ def median_of(runs):
 
 
 def measure_server(mode, env, pages, args, workdir):
-    """Start gunicorn in one mode, check and warm every page, then run wrk on every page,
-    ``args.rounds`` times in turn (all pages, then all pages again...), and keep each page's
-    median: a burst of load from elsewhere on the machine then skews one run of several pages
-    rather than every run of one page."""
+    """Start gunicorn in one mode, check and warm every page, then wrk every page in turn
+    ``args.rounds`` times and keep each page's medians."""
     base = f"http://127.0.0.1:{args.port}"
     process = start_gunicorn(env, workdir / f"gunicorn-{mode}.log")
     results, measured = {}, {}
@@ -372,8 +346,7 @@ def main():
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
 
-    floor_html = fetch_floor_html()
-    nginx = measure_nginx(args, workdir, floor_html)
+    nginx = measure_nginx(args, workdir, FLOOR_PAGE.encode())
 
     result = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -400,20 +373,10 @@ def main():
     (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
     log(f"results in {RESULTS / 'latest.json'}")
     if not args.no_doc:
-        from bench.report import write_report
-
         write_report(result, DOC, TARGETS)
         log(f"report in {DOC}")
     shutil.rmtree(workdir, ignore_errors=True)
 
 
-def fetch_floor_html():
-    sys.path.insert(0, str(ROOT))
-    from socialleaders.bench import FLOOR_PAGE
-
-    return FLOOR_PAGE.encode()
-
-
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     main()

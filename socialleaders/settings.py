@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reversion",
     "editorial.apps.EditorialConfig",
     "frontpage.apps.FrontpageConfig",
+    "bench.apps.BenchConfig",
     "socialleaders.apps.SocialLeadersConfig",
 ]
 
@@ -323,7 +324,7 @@ COMMENTS_IP_RETENTION_DAYS = int(os.environ.get("COMMENTS_IP_RETENTION_DAYS", "3
 # Only behind a reverse proxy that sets it, e.g. HTTP_X_FORWARDED_FOR (see docs/comments.md).
 COMMENTS_TRUSTED_PROXY_HEADER = os.environ.get("COMMENTS_TRUSTED_PROXY_HEADER", "")
 
-# The benchmark's reference page (/bench/floor/), only when asked for: see bench/run.py.
+# The benchmark's reference page (/bench/floor/, bench/floor.py), only when asked for.
 BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 
 # Logging: everything to stderr (gunicorn and systemd/journald or the container runtime collect

@@ -38,7 +38,6 @@ urlpatterns = [
     path("", include("interviews.urls")),
 ]
 
+# The benchmark's floor page, only on a server started by bench/run.py (BENCH_FLOOR=1).
 if settings.BENCH_FLOOR:
-    from socialleaders import bench
-
-    urlpatterns.insert(0, path("bench/floor/", bench.floor, name="bench-floor"))
+    urlpatterns.insert(0, path("bench/", include("bench.urls")))

@@ -57,6 +57,4 @@ def test_comments_written_before_the_move_are_there_after_it():
     assert ContentType.objects.get_for_model(Comment).pk == old_type.pk
     assert not ContentType.objects.filter(app_label="blog", model="comment").exists()
     moderator = Group.objects.get(name="Moderator")
-    assert moderator.permissions.filter(
-        content_type=old_type, codename="change_comment"
-    ).exists()
+    assert moderator.permissions.filter(content_type=old_type, codename="change_comment").exists()

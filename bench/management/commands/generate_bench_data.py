@@ -1,18 +1,9 @@
-"""Generate a large, realistic data set for the benchmark (docs/benchmarks.md).
+"""The benchmark's data set, made up from word lists and deterministic for a ``--seed``.
 
     manage.py generate_bench_data              # 10,000 interviews, 500,000 comments...
     manage.py generate_bench_data --scale 0.03 # 300 interviews: the "constant queries" check
 
-At scale 1: 2,000 leaders, 10,000 interviews with 6 answers each, 50 themes, 12 platforms,
-20,000 posts, 500,000 threaded comments, 5,000 quotes (themes, platforms and questions keep their
-numbers at every scale, so the pages have the same shape). One post always has exactly 200
-approved, threaded comments (slug ``two-hundred-comments``) for the benchmark's comment page.
-
-The text is made up here from word lists (nothing is copied from the publication's real
-content), deterministic for a given ``--seed``. Rows go in with ``bulk_create`` in batches inside
-one transaction; Markdown is not rendered row by row (the generated text is plain paragraphs, so
-its HTML is written directly, as ``render_markdown`` would produce it). Meant for PostgreSQL
-(about two minutes at scale 1 on a small machine); it runs on SQLite at small scales too.
+What it holds at each scale and how it is written: docs/benchmarks.md.
 """
 
 import random
@@ -27,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
+from bench.config import SHOWCASE_SLUG
 from blog.models import Author, Post
 from comments.models import Comment
 from interviews.models import (
@@ -45,7 +37,6 @@ from interviews.models import (
 from socialleaders.cache import content_changed
 from socialleaders.publishing import Status
 
-SHOWCASE_SLUG = "two-hundred-comments"
 SHOWCASE_COMMENTS = 200
 FULL = {
     "leaders": 2_000,
