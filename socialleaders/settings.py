@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "comments.apps.CommentsConfig",
     "reversion",
     "editorial.apps.EditorialConfig",
+    "importing.apps.ImportingConfig",
     "socialleaders.apps.SocialLeadersConfig",
 ]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
-from interviews.importers import ImportParseError, parse_file
-from interviews.importers.writer import KINDS, write
+from importing.parsing import ImportParseError, parse_file
+from importing.writer import KINDS, write
 
 
 class DryRunRollback(Exception):
