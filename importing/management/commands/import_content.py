@@ -1,9 +1,5 @@
-"""manage.py import_content PATH [PATH ...] [--dry-run]
-
-Imports the plain-text exports (see docs/importing.md). Every file is parsed before anything is
-written, and everything is written in one transaction: a file that cannot be parsed changes
-nothing at all, and the error names the file and the line.
-"""
+"""manage.py import_content PATH [PATH ...] [--dry-run]: import the plain-text exports, all or
+nothing (docs/importing.md)."""
 
 from pathlib import Path
 

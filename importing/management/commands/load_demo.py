@@ -1,10 +1,5 @@
-"""manage.py load_demo --seeds DIR: content for `make run`, then an editor login.
-
-If DIR holds the publication's exports (*.txt), they are imported (all of them, in name order);
-otherwise the project's own small demo set (importing/demo/, invented text) is
-imported the same way. Both are idempotent. Then the superuser "editor" is created, or its
-password reset, and the login is printed.
-"""
+"""manage.py load_demo --seeds DIR: DIR's exports, or the demo set in importing/demo/, then an
+editor login (for `make run`; docs/importing.md)."""
 
 import secrets
 from pathlib import Path
