@@ -40,9 +40,11 @@ browser-deps:
 		npm ci --silent --no-audit --no-fund; \
 	fi
 
+# ruff, and the import contracts in pyproject.toml (which app may import which).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "editorial.apps.EditorialConfig",
     "frontpage.apps.FrontpageConfig",
     "bench.apps.BenchConfig",
+    "importing.apps.ImportingConfig",
     "socialleaders.apps.SocialLeadersConfig",
 ]
 

@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 
 from blog.models import Author, Post
 from comments.models import Comment
-from interviews.importers import parse_file
-from interviews.importers.base import split_blocks, split_lines
-from interviews.importers.posts import find_titles
+from importing.base import split_blocks, split_lines
+from importing.parsing import parse_file
+from importing.posts import find_titles
 from interviews.models import (
     Answer,
     Interview,
@@ -400,7 +400,7 @@ def test_failure_while_writing_rolls_everything_back(seeds_dir, monkeypatch):
     """The series is written before the posts; a database error on a comment undoes it all."""
     from django.db import IntegrityError
 
-    from interviews.importers import writer
+    from importing import writer
 
     def refuse(*args, **kwargs):
         raise IntegrityError("refused for the test")

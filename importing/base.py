@@ -1,9 +1,5 @@
-"""What every parser shares: reading a file, splitting it into blocks, the parse error, the notes
-that make up the import report, and the small text helpers that turn export text into Markdown.
-
-Parsing never touches the database: parsers return plain dataclasses (see ``series.py`` and
-``posts.py``) and ``writer.py`` writes them.
-"""
+"""What the parsers share: reading a file, lines and blocks, the parse error, report notes and
+the helpers that turn export text into Markdown."""
 
 import re
 from dataclasses import dataclass, field
@@ -129,8 +125,7 @@ def split_lines(text):
 
 
 def split_blocks(lines):
-    """Group lines into blocks separated by blank lines, remembering how many blank lines lie
-    around each block (two blank lines after a heading are one of the signs of a post title)."""
+    """Lines grouped into blocks at blank lines, with the count of blank lines around each."""
     blocks = []
     current = []
     blanks = 0
@@ -164,9 +159,8 @@ _LINE_START_ESCAPES = [
 
 
 def md_escape(text):
-    """Plain export text as Markdown that renders as the same text: characters Markdown would
-    read as markup are escaped ("f*****g" must not turn into emphasis, "#SocialLeaders" at the
-    start of a line must not become a heading)."""
+    """Plain export text as Markdown that renders as the same text (``f*****g`` is no emphasis,
+    a leading ``#SocialLeaders`` no heading)."""
     text = text.replace("\\", "\\\\")
     text = re.sub(r"([*_`\[\]])", r"\\\1", text)
     text = text.replace("<", "&lt;")
@@ -176,8 +170,7 @@ def md_escape(text):
 
 
 def block_markdown(block):
-    """One block as Markdown: a bullet/numbered list stays a list, lines of a paragraph stay
-    together (one Markdown paragraph)."""
+    """One block as Markdown: a list stays a list, a paragraph's lines stay one paragraph."""
     if block.is_list:
         items = []
         for line in block.lines:

@@ -1,10 +1,5 @@
-"""Write parsed exports to the database. Natural keys make it idempotent: series, leaders,
-interviews, questions, platforms, authors and posts by slug; answers by interview and question;
-quotes by leader and text; comments by post, parent, kind and body. Anything already present is
-left as it is (an editor may have corrected it since), and counted as such.
-
-The caller runs ``write()`` inside one transaction (see the import_content command).
-"""
+"""Write parsed exports to the database, idempotently by natural key (docs/importing.md); what
+is already there is left as it is. The caller runs ``write()`` in one transaction."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -87,6 +82,11 @@ def write(parsed_files, now=None):
     return result
 
 
+def _fit(model, field, text):
+    """Text cut to the model field's length."""
+    return text[: model._meta.get_field(field).max_length]
+
+
 def _platform(result, platforms, name):
     if name not in platforms:
         platform, created = Platform.objects.get_or_create(
@@ -133,8 +133,8 @@ def _write_series(result, parsed, platforms, when):
             defaults={
                 "name": pl.name,
                 "honours": pl.honours,
-                "role": pl.role[:200],
-                "organisation": pl.organisation[:200],
+                "role": _fit(Leader, "role", pl.role),
+                "organisation": _fit(Leader, "organisation", pl.organisation),
                 "website": pl.website,
             },
         )
@@ -174,7 +174,7 @@ def _write_series(result, parsed, platforms, when):
             introduction=item.introduction,
             closing=item.closing,
             video_mentioned=item.video_mentioned,
-            image_alt=item.image_caption[:200],
+            image_alt=_fit(Interview, "image_alt", item.image_caption),
             status=Status.PUBLISHED,
             publish_at=when,
         )
@@ -186,7 +186,7 @@ def _write_series(result, parsed, platforms, when):
             Answer.objects.create(
                 interview=interview,
                 question=questions[answer.question_slug],
-                asked_as=answer.asked_as[:300],
+                asked_as=_fit(Answer, "asked_as", answer.asked_as),
                 body=answer.body,
                 order=position,
             )
@@ -253,7 +253,7 @@ def _write_posts(result, parsed, when, authors):
                 author=author,
                 body=item.body,
                 excerpt=item.excerpt,
-                image_alt=item.image_alt[:200],
+                image_alt=_fit(Post, "image_alt", item.image_alt),
                 status=Status.PUBLISHED,
                 publish_at=when,
             )
@@ -279,12 +279,15 @@ def _comment(result, post, parent, item, moment):
         kind=item.kind,
         body=item.body,
         defaults={
-            "name": item.name[:100],
+            "name": _fit(Comment, "name", item.name),
             "status": Comment.Status.APPROVED,
             "by_post_author": item.by_post_author,
             "created_at": moment,
         },
     )
-    kind = "pingbacks" if item.kind == "pingback" else "replies" if parent else "comments"
+    if item.kind == Comment.Kind.PINGBACK:
+        kind = "pingbacks"
+    else:
+        kind = "replies" if parent else "comments"
     result.count(kind, created)
     return obj

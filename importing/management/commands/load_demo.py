@@ -1,10 +1,5 @@
-"""manage.py load_demo --seeds DIR: content for `make run`, then an editor login.
-
-If DIR holds the publication's exports (*.txt), they are imported (all of them, in name order);
-otherwise the project's own small demo set (interviews/importers/demo/, invented text) is
-imported the same way. Both are idempotent. Then the superuser "editor" is created, or its
-password reset, and the login is printed.
-"""
+"""manage.py load_demo --seeds DIR: DIR's exports, or the demo set in importing/demo/, then an
+editor login (for `make run`; docs/importing.md)."""
 
 import secrets
 from pathlib import Path
@@ -13,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "importers" / "demo"
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
 
 class Command(BaseCommand):

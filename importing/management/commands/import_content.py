@@ -1,17 +1,13 @@
-"""manage.py import_content PATH [PATH ...] [--dry-run]
-
-Imports the plain-text exports (see docs/importing.md). Every file is parsed before anything is
-written, and everything is written in one transaction: a file that cannot be parsed changes
-nothing at all, and the error names the file and the line.
-"""
+"""manage.py import_content PATH [PATH ...] [--dry-run]: import the plain-text exports, all or
+nothing (docs/importing.md)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
-from interviews.importers import ImportParseError, parse_file
-from interviews.importers.writer import KINDS, write
+from importing.parsing import ImportParseError, parse_file
+from importing.writer import KINDS, write
 
 
 class DryRunRollback(Exception):

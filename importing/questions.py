@@ -1,11 +1,5 @@
-"""The series' standard questions: how an asked question is recognised as one of them.
-
-The canonical wording is not typed here: the writer uses the wording most often asked in the
-imported data. This table only holds what the data cannot give: a stable slug, a short label, and
-the keywords that recognise a question whatever its wording ("How do you believe that your use of
-social media has benefited you..." and "How has your use of social media benefited you..." are
-the same question).
-"""
+"""The series' standard questions: slug, label and the keywords that recognise one whatever its
+wording (the wording itself comes from the data)."""
 
 import re
 from dataclasses import dataclass

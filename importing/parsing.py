@@ -1,8 +1,5 @@
-"""Import the publication's plain-text exports.
-
-``parse_file()`` reads one export and returns plain dataclasses (nothing touches the database);
-``writer.write()`` stores what the parsers found. See docs/importing.md.
-"""
+"""Which parser reads an export: ``parse_file()`` returns plain dataclasses, touching no
+database; ``writer.write()`` stores them. Rules: docs/importing.md."""
 
 from pathlib import Path
 

@@ -1,24 +1,5 @@
-"""Parse blog exports: a file of several posts one after another (001, 003, 004), or one post with
-its author box and its reader responses (002).
-
-How a post title is told from a sub-heading (both are short lines of their own) is documented in
-docs/importing.md; in short, a heading line is a post TITLE when
-
-1. it is the first line of the file, or
-2. its last two words are joined by a non-breaking space: the blogging platform's "no widows"
-   typography, which it applies to post titles only and which the exports kept, or
-3. it is followed by two blank lines, or by an epigraph and then two blank lines, or
-4. it is preceded by two blank lines and does not follow another title, or
-5. it is followed by an epigraph (a quotation with its attribution), or
-6. it is in Title Case and both the text before it and the text after it are long runs (at
-   least ``LONG_RUN`` paragraphs) without a heading: a title ends one post and opens the next,
-   a sub-heading splits a post into short sections, or
-7. it ends a "Related posts:" list and a paragraph follows it.
-
-Rule 2 alone finds every title in the exports; rules 1 and 3-7 find the same titles in the main
-multi-post file (001) when the non-breaking spaces are lost (tested), so the parser does not lean on
-one typographic accident. Other heading lines inside a post become Markdown "##" sub-headings.
-"""
+"""Parse blog exports: several posts one after another, or one post with its author box and
+reader responses. How titles are told from sub-headings: docs/importing.md."""
 
 import re
 from dataclasses import dataclass, field
@@ -194,11 +175,12 @@ def _boundary(block):
 
 
 def find_titles(blocks):
-    """Indexes of the blocks that are post titles (rules in the module docstring)."""
+    """Indexes of the blocks that are post titles (rules 1-7 in docs/importing.md)."""
     titles = set()
     for i, block in enumerate(blocks):
         if not _heading_like(block) or _caption_like(block):
             continue
+        # 1, 2: the file's first line, or the title-only non-breaking space.
         if i == 0 or _widont(block):
             titles.add(i)
             continue
@@ -283,8 +265,7 @@ def _excerpt(paragraphs, limit=300):
 
 
 def _post_body(result, post, blocks):
-    """Turn a post's blocks (after its title) into Markdown: epigraph, paragraphs, lists,
-    sub-headings, the "Related posts" list; captions out (reported)."""
+    """A post's blocks after its title as Markdown; captions are taken out and reported."""
     parts = []
     plain = []
     i = 0

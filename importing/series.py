@@ -1,10 +1,5 @@
-"""Parse an interview series export (file 000): the series summary with its pull quotes, one
-interview per leader (introduction, questions and answers, closing words) and the introduction.
-
-Sections open with a heading line such as ``#SocialLeaders series: Jo Swinson`` (":" or "–" after
-"series"); "the summary" and "introduction" headings name the series' own texts, any other heading
-names the leader interviewed. The file lists interviews newest first.
-"""
+"""Parse an interview series export: the summary with its pull quotes, one interview per leader
+and the series introduction (sections and rules: docs/importing.md)."""
 
 import re
 from collections import Counter
@@ -305,9 +300,7 @@ def _parse_interview(result, m, heading, body):
 
 
 def _split_caption(text, leader_name):
-    """An image caption glued to the text after it: "Photo: Peter Cheese, Chief Executive of the
-    CIPDThis is the second blog..." or "Image: Rebecca Jeffery We hope you have...".
-    Returns (caption, rest)."""
+    """(caption, rest) of an image caption glued to the text after it ("…of the CIPDThis is…")."""
     text = CAPTION_PREFIX_RE.sub("", text, count=1)
     glued = re.search(r"(?<=[A-Za-z])(?=[A-Z][a-z])", text)
     if glued:
@@ -414,9 +407,8 @@ def _first_platform(text):
 
 
 def _canonical_questions(interviews):
-    """Canonical questions in the order the interviews ask them (a question's place is the
-    latest position it is asked at, so a skipped question does not move the others up), worded
-    as most interviews word them."""
+    """The standard questions in the order asked (latest position each is asked at), worded as
+    most interviews word them."""
     wordings = {}
     position = {}
     first_seen = {}
@@ -446,8 +438,7 @@ def _find_leader_details(result, interview, all_blocks):
     full = re.escape(leader.name)
     own_names = f"(?:{full}|{re.escape(first)})"
     intro = interview.introduction
-    # Search the leader's own introduction first, then its image caption, then the rest of the
-    # file (other interviews' closing words name the next leader with their role).
+    # Own introduction first, then the image caption, then the rest of the file.
     own_text = clean(intro.replace("\\", ""))
     other_text = " ".join(b.text for b in all_blocks if not _within(b, interview))
     m = re.search(rf"{full}\s+({HONOURS})\b", own_text)
@@ -585,9 +576,8 @@ def _parse_summary(result, blocks):
 
 
 def _match_quote(result, quote, interview):
-    """Link a pull quote to the answer it comes from: word for word if it appears there,
-    otherwise the answer sharing most of its words (at least 60% of them, and clearly more than
-    any other answer); else the quote is linked to the interview only."""
+    """Link a pull quote to the answer it comes from, word for word or by shared words; else to
+    the interview only."""
     name = interview.leader.name
     needle = clean(quote.text).lower().rstrip(".!")
     for answer in interview.answers:
