@@ -1,4 +1,4 @@
-"""{% comment_section target as cs %}: what templates/comments/section.html needs to show the
+"""{% comment_section target as cs %}: what comments/section.html needs to show the
 comment form (or why comments are closed), a reply in progress, and the reader's own recent
 comments (awaiting moderation, or still editable)."""
 

@@ -57,7 +57,7 @@ def render_comment_thread(comments, reply_links=False):
     """Comments as prepared by blog.views.comment_thread (depth, opens_list, closes...).
 
     With ``reply_links``, each comment gets the comments app's reply link
-    (templates/comments/reply_link.html) under its text.
+    (comments/reply_link.html) under its text.
     """
     # The comments app's reply link, rendered once with placeholders and filled in per comment
     # (rendering the template 200 times cost more than the rest of the page).
