@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.html import strip_tags
-from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
 from comments.selectors import approved_comment_count
@@ -46,8 +45,6 @@ class PostQuerySet(PublishableQuerySet):
 
 
 class Post(Publishable):
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="posts")
     excerpt = models.TextField(blank=True, help_text="Shown on lists and in feeds.")
     body = models.TextField(help_text="Markdown.")
@@ -72,16 +69,11 @@ class Post(Publishable):
         ]
         permissions = [("publish_post", "Can publish, schedule and unpublish posts")]
 
-    def __str__(self):
-        return self.title
-
     def clean(self):
         super().clean()
         validate_alt_text(self)
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.title)[:200]
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
 

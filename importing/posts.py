@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
+from socialleaders.publishing import slug_for
+
 from .base import (
     NBSP,
     ImportParseError,
@@ -374,9 +376,7 @@ def parse_posts(path, text):
         body_blocks = blocks[start + 1 : bounds[n + 1]]
         author = _guest_author(result, title, title_block, body_blocks) or house_author()
         guests += author.is_guest
-        post = ParsedPost(
-            title=title, slug=slugify(title)[:200], line=title_block.number, author=author
-        )
+        post = ParsedPost(title=title, slug=slug_for(title), line=title_block.number, author=author)
         if not body_blocks:
             raise ImportParseError(path, title_block.number, f"the post “{title}” has no text")
         _post_body(result, post, body_blocks)
@@ -446,9 +446,7 @@ def parse_post_with_comments(path, text):
             body_blocks[-1].number, f"signature line “{author.name}” taken as the post's author"
         )
         body_blocks = body_blocks[:-1]
-    post = ParsedPost(
-        title=title, slug=slugify(title)[:200], line=title_block.number, author=author
-    )
+    post = ParsedPost(title=title, slug=slug_for(title), line=title_block.number, author=author)
     if not body_blocks:
         raise ImportParseError(path, title_block.number, f"the post “{title}” has no text")
     _post_body(result, post, body_blocks)

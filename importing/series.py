@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
+from socialleaders.publishing import slug_for
+
 from .base import (
     ImportParseError,
     ParsedFile,
@@ -233,7 +235,7 @@ def _parse_interview(result, m, heading, body):
     leader = ParsedLeader(name=name, slug=slugify(name))
     title = clean(heading.text)
     interview = ParsedInterview(
-        title=title, slug=slugify(title), line=heading.number, leader=leader
+        title=title, slug=slug_for(title), line=heading.number, leader=leader
     )
 
     question_idx = []

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
-from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -194,8 +193,6 @@ class Interview(Publishable):
         "order in series", null=True, blank=True, help_text="1 for the first interview, and so on."
     )
     leader = models.ForeignKey(Leader, on_delete=models.PROTECT, related_name="interviews")
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
     standfirst = models.TextField(
         blank=True, help_text="One or two sentences shown under the title and on cards."
     )
@@ -254,16 +251,11 @@ class Interview(Publishable):
         ]
         permissions = [("publish_interview", "Can publish, schedule and unpublish interviews")]
 
-    def __str__(self):
-        return self.title
-
     def clean(self):
         super().clean()
         validate_alt_text(self)
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.title)[:200]
         self.introduction_html = render_markdown(self.introduction)
         self.closing_html = render_markdown(self.closing)
         super().save(*args, **kwargs)

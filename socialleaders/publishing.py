@@ -8,6 +8,7 @@ Scheduling is decided when pages are read, so nothing depends on a cron job.
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 
 class Status(models.TextChoices):
@@ -72,7 +73,16 @@ class PublishableQuerySet(models.QuerySet):
         return self.filter(published_q(now=now))
 
 
+def slug_for(title):
+    """The slug a piece gets from its title when the editor gives none."""
+    return slugify(title)[:200]
+
+
 class Publishable(models.Model):
+    """A piece readers can see once it is published: an interview or a post."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
     status = models.CharField(
         max_length=10,
         choices=Status.choices,
@@ -99,6 +109,14 @@ class Publishable(models.Model):
 
     class Meta:
         abstract = True
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slug_for(self.title)
+        super().save(*args, **kwargs)
 
     def is_published(self, now=None):
         return matches(published_q(now=now), self)
