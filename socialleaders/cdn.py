@@ -51,13 +51,14 @@ class _Debouncer:
     """Runs an action once, ``delay`` seconds after the last of a burst of ``note()`` calls, in
     one background thread per process (at most ``10 × delay`` after the first call)."""
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic, sleep=time.sleep):
+        self._clock, self._sleep = clock, sleep  # tests pass a clock they move themselves
         self._lock = threading.Lock()
         self._thread = None
         self._first = self._last = None
 
     def note(self, delay, action):
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             self._last = now
             if self._first is None:
@@ -75,7 +76,7 @@ class _Debouncer:
                 if self._first is None:  # nothing new arrived during the last action
                     self._thread = None
                     return
-                now = time.monotonic()
+                now = self._clock()
                 due = min(self._last + delay, self._first + 10 * delay)
                 if now >= due:
                     if self._last + delay <= now:  # every change noted so far has settled
@@ -83,7 +84,7 @@ class _Debouncer:
                     else:  # waited as long as allowed: the latest changes get another round
                         self._first = now
             if now < due:
-                time.sleep(due - now)
+                self._sleep(due - now)
                 continue
             try:
                 action()

@@ -4,11 +4,18 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import caches
 
 SEEDS_DIR = Path(
     os.environ.get("SEEDS_DIR", Path(__file__).resolve().parents[2] / "shared" / "seeds")
 )
+
+
+def pytest_configure(config):
+    """A fast password hasher for the whole suite (bakerydemo's test settings do the same): the
+    production hasher is slow on purpose. tests/test_production.py checks production's."""
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -53,16 +60,28 @@ def editor_client(client, editor):
 
 
 @pytest.fixture
-def page_cache(settings):
-    """The shared page cache on, as in production, in a private in-memory cache of its own."""
-    settings.PAGE_CACHE = True
+def fresh_cache(settings):
+    """The default cache, empty and private to this test (a local-memory cache of its own)."""
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"test-page-cache-{uuid.uuid4().hex}",
+            "LOCATION": f"test-cache-{uuid.uuid4().hex}",
         }
     }
     caches["default"].clear()
     yield caches["default"]
     with contextlib.suppress(Exception):  # a test pointed the cache at a server that is down
         caches["default"].clear()
+
+
+@pytest.fixture
+def page_cache(settings, fresh_cache):
+    """The shared page cache on, as in production, in a private in-memory cache of its own."""
+    settings.PAGE_CACHE = True
+    return fresh_cache
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """The page cache off, whatever the environment says (REDIS_URL turns it on)."""
+    settings.PAGE_CACHE = False

@@ -1,12 +1,17 @@
-"""Small factories for test data: plain functions with sensible defaults, a counter for slugs."""
+"""Small factories for test data, one or more for every model of the project: plain functions
+with sensible defaults, a counter for slugs."""
 
 import itertools
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from blog.models import Author, Post
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings, Subscription
+from editorial.models import ApprovalEvent, ApprovalLink, PublicationRecord
 from interviews.models import (
     Answer,
     Interview,
@@ -16,6 +21,9 @@ from interviews.models import (
     Question,
     Quote,
     Series,
+    SocialAccount,
+    Theme,
+    ThemedInterview,
 )
 from socialleaders.publishing import Status
 
@@ -24,6 +32,22 @@ _seq = itertools.count(1)
 
 def _n():
     return next(_seq)
+
+
+def _publishable(kw, published):
+    """Interviews and posts: published yesterday, or a draft."""
+    kw.setdefault("status", Status.PUBLISHED if published else Status.DRAFT)
+    kw.setdefault("publish_at", timezone.now() - timedelta(days=1))
+    return kw
+
+
+def staff(username, group=None, **kw):
+    """A staff account, in one of the roles' groups (Editor, Author, Moderator) if ``group``."""
+    kw.setdefault("password", "correct horse battery")
+    user = get_user_model().objects.create_user(username=username, is_staff=True, **kw)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
 
 
 def leader(**kw):
@@ -40,6 +64,27 @@ def platform(**kw):
     kw.setdefault("name", f"Platform {n}")
     kw.setdefault("slug", f"platform-{n}")
     return Platform.objects.create(**kw)
+
+
+def theme(**kw):
+    n = _n()
+    kw.setdefault("name", f"Theme {n}")
+    kw.setdefault("slug", f"theme-{n}")
+    return Theme.objects.create(**kw)
+
+
+def themed(interview_obj, theme_obj):
+    """A theme on an interview (what ``interview.themes.add()`` writes)."""
+    return ThemedInterview.objects.create(content_object=interview_obj, tag=theme_obj)
+
+
+def social_account(**kw):
+    if "leader" not in kw:
+        kw["leader"] = leader()
+    if "platform" not in kw:
+        kw["platform"] = platform()
+    kw.setdefault("handle", f"@leader{_n()}")
+    return SocialAccount.objects.create(**kw)
 
 
 def series(**kw):
@@ -67,9 +112,7 @@ def interview(published=True, **kw):
         kw["leader"] = leader()
     kw.setdefault("standfirst", "A leader on social media.")
     kw.setdefault("introduction", "An introduction.")
-    kw.setdefault("status", Status.PUBLISHED if published else Status.DRAFT)
-    kw.setdefault("publish_at", timezone.now() - timedelta(days=1))
-    return Interview.objects.create(**kw)
+    return Interview.objects.create(**_publishable(kw, published))
 
 
 def answer(**kw):
@@ -108,9 +151,7 @@ def post(published=True, **kw):
     if "author" not in kw:
         kw["author"] = author()
     kw.setdefault("body", "A paragraph.\n\nAnother paragraph.")
-    kw.setdefault("status", Status.PUBLISHED if published else Status.DRAFT)
-    kw.setdefault("publish_at", timezone.now() - timedelta(days=1))
-    return Post.objects.create(**kw)
+    return Post.objects.create(**_publishable(kw, published))
 
 
 def comment(**kw):
@@ -121,3 +162,44 @@ def comment(**kw):
     kw.setdefault("body", "A comment.")
     kw.setdefault("status", Comment.Status.APPROVED)
     return Comment.objects.create(**kw)
+
+
+def moderation_settings(**changes):
+    """The comment policy (one row), with ``changes`` saved."""
+    obj = ModerationSettings.load()
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.save()
+    return obj
+
+
+def subscription(confirmed=True, **kw):
+    if "post" not in kw and "interview" not in kw:
+        kw["post"] = post()
+    kw.setdefault("email", f"follower{_n()}@example.org")
+    kw.setdefault("confirmed_at", timezone.now() if confirmed else None)
+    return Subscription.objects.create(**kw)
+
+
+def publication_record(item=None, **kw):
+    item = item or interview()
+    kw.setdefault("content_type", ContentType.objects.get_for_model(item))
+    kw.setdefault("object_id", item.pk)
+    kw.setdefault("title", item.title)
+    kw.setdefault("action", PublicationRecord.Action.PUBLISHED)
+    kw.setdefault("publish_at", item.publish_at)
+    return PublicationRecord.objects.create(**kw)
+
+
+def approval_link(interview_obj=None, user=None, **kw):
+    """An approval link for a draft interview, made by an editor; returns (link, signed token
+    for its URL)."""
+    user = user or staff(f"editor-{_n()}", "Editor")
+    return ApprovalLink.create_for(interview_obj or interview(published=False), user, **kw)
+
+
+def approval_event(**kw):
+    if "link" not in kw:
+        kw["link"] = approval_link()[0]
+    kw.setdefault("kind", ApprovalEvent.Kind.OPENED)
+    return ApprovalEvent.objects.create(**kw)

@@ -3,6 +3,7 @@ and the production app server (gunicorn) on a local port."""
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -96,5 +97,30 @@ def wait_until_up(port, process, deadline=30):
                 return
         except OSError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise RuntimeError(f"app server on {port} did not come up")
+
+
+def stop(process, timeout=10):
+    """Stop a process started by start_app_server, with its workers: TERM, then KILL."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def eventually(probe, until, deadline=10):
+    """Call ``probe()`` until ``until(result)`` holds and return that result: for a change that
+    another process shows after a while. Fails after ``deadline`` seconds."""
+    end = time.monotonic() + deadline
+    while True:
+        result = probe()
+        if until(result):
+            return result
+        if time.monotonic() >= end:
+            raise AssertionError(f"still not so after {deadline} s: {result!r}"[:2000])
+        time.sleep(0.05)

@@ -3,6 +3,7 @@ CDN_PURGE_URL after the change is committed, one for a whole burst of changes, n
 rolled-back change, and a CDN that is down or slow never gets in the way of saving.
 
 The CDN here is a real HTTP server, started by the test in a thread, that records what it gets.
+The purge's waits run on a clock the tests move themselves (``after_commit_clock``).
 """
 
 import json
@@ -25,13 +26,53 @@ from socialleaders import cdn
 from socialleaders.publishing import Status
 
 from . import factories
+from .admin_support import save_in_admin
 from .processes import environment, load_settings
-from .test_editorial_revisions import save_in_admin
 
 ROOT = Path(__file__).resolve().parents[1]
 # The ports this test file may use (a purge target, a server that never answers, a closed port).
 PORTS = range(8005, 8008)
 DELAY = 0.3
+
+
+class ManualClock:
+    """A monotonic clock that moves only when the test calls ``advance()``. A thread's
+    ``sleep(s)`` returns once the clock reads ``s`` past that thread's last reading of it."""
+
+    def __init__(self, start=1000.0):
+        self._now = start
+        self._moved = threading.Condition()
+        self._read = threading.local()
+
+    def __call__(self):
+        with self._moved:
+            self._read.at = self._now
+            return self._now
+
+    def sleep(self, seconds):
+        with self._moved:
+            until = getattr(self._read, "at", self._now) + seconds
+            self._moved.wait_for(lambda: self._now >= until, timeout=60)
+
+    def advance(self, seconds):
+        with self._moved:
+            self._now += seconds
+            self._moved.notify_all()
+
+
+@pytest.fixture
+def after_commit_clock(monkeypatch):
+    """The after-commit work (socialleaders.cdn) waits on a ManualClock for this test."""
+    clock = ManualClock()
+    monkeypatch.setattr(cdn, "after_commit", cdn._Debouncer(clock=clock, sleep=clock.sleep))
+    yield clock
+    run_pending(clock)  # no thread is left waiting on this clock
+
+
+def run_pending(clock):
+    """Let every wait started so far run out, and the work after it finish."""
+    clock.advance(3600)
+    assert cdn.wait(30), "after-commit work was still pending"
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -46,7 +87,7 @@ class Recorder(BaseHTTPRequestHandler):
             "path": self.path,
             "headers": {name.lower(): value for name, value in self.headers.items()},
             "body": body,
-            "at": time.monotonic(),
+            "at": server.clock(),
         }
         if server.on_request is not None:
             seen.update(server.on_request())
@@ -78,11 +119,13 @@ def _in_my_ports(make):
 
 
 @pytest.fixture
-def cdn_server(settings):
+def cdn_server(settings, after_commit_clock):
     """A purge endpoint on a real port, and the site configured to purge it."""
     server, port = _in_my_ports(lambda port: ThreadingHTTPServer(("127.0.0.1", port), Recorder))
     server.seen, server.lock, server.status, server.on_request = [], threading.Lock(), 200, None
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server.clock = after_commit_clock
+    # A short poll interval: shutdown() waits for it.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     settings.CDN_PURGE_URL = f"http://127.0.0.1:{port}/purge"
     settings.CDN_PURGE_METHOD = "PURGE"
@@ -93,7 +136,7 @@ def cdn_server(settings):
     try:
         yield server
     finally:
-        assert cdn.wait(30), "a purge was still pending"
+        run_pending(after_commit_clock)
         server.shutdown()
         server.server_close()
 
@@ -104,16 +147,15 @@ def purges(server):
 
 
 def settle(server):
-    """Wait for the purges already caused (by setting up the test's data), then forget them."""
-    assert cdn.wait(30)
+    """Send the purges already caused (by setting up the test's data), then forget them."""
+    run_pending(server.clock)
     with server.lock:
         server.seen.clear()
 
 
 def wait_and_count(server):
-    assert cdn.wait(30)
-    time.sleep(DELAY + 0.2)  # and nothing else turns up later
-    assert cdn.wait(30)
+    run_pending(server.clock)
+    run_pending(server.clock)  # and nothing else turns up later
     return len(purges(server))
 
 
@@ -146,7 +188,8 @@ def test_the_purge_is_sent_only_after_the_commit(cdn_server):
         interview.save()
         interview.title = "Ada on LinkedIn, revised"
         interview.save()
-        time.sleep(DELAY * 3)
+        cdn_server.clock.advance(DELAY * 3)
+        assert cdn.wait(30)  # nothing was pending
         # Not yet: readers (and the CDN, when it fetches again) cannot see the change.
         assert purges(cdn_server) == []
     assert wait_and_count(cdn_server) == 1
@@ -191,10 +234,14 @@ def test_a_hundred_separate_saves_in_a_row_send_one_purge(cdn_server, settings):
     leader = factories.leader()
     settle(cdn_server)
 
+    # A save every eighth of a second: 12.5 s in all, each within the delay of the one before.
     for number in range(100):
         factories.interview(leader=leader, title=f"Imported {number}")
+        cdn_server.clock.advance(0.125)
 
     assert Interview.objects.count() == 100
+    assert purges(cdn_server) == []
+    cdn_server.clock.advance(2)
     assert cdn.wait(30)
     assert len(purges(cdn_server)) == 1
 
@@ -229,7 +276,7 @@ def test_a_refused_purge_is_logged(cdn_server, caplog):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_unreachable_cdn_is_logged_and_saving_still_works(settings, caplog):
+def test_an_unreachable_cdn_is_logged_and_saving_still_works(settings, caplog, after_commit_clock):
     # A port that is bound but not listening: connections are refused.
     closed, port = _in_my_ports(lambda port: _bound_socket(port, listen=False))
     settings.CDN_PURGE_URL = f"http://127.0.0.1:{port}/purge"
@@ -239,7 +286,7 @@ def test_an_unreachable_cdn_is_logged_and_saving_still_works(settings, caplog):
     try:
         with transaction.atomic():
             interview = factories.interview(title="Saved regardless")
-        assert cdn.wait(30)
+        run_pending(after_commit_clock)
     finally:
         closed.close()
 
@@ -256,7 +303,7 @@ def test_a_cdn_that_never_answers_times_out_without_slowing_the_save(settings, c
     silent, port = _in_my_ports(lambda port: _bound_socket(port, listen=True))
     settings.CDN_PURGE_URL = f"http://127.0.0.1:{port}/purge"
     settings.CDN_PURGE_DELAY = 0
-    settings.CDN_PURGE_TIMEOUT = 2
+    settings.CDN_PURGE_TIMEOUT = 1
     caplog.set_level(logging.INFO, logger="socialleaders.cdn")
     try:
         started = time.monotonic()
@@ -269,7 +316,7 @@ def test_a_cdn_that_never_answers_times_out_without_slowing_the_save(settings, c
         silent.close()
 
     assert saved_in < 1  # the purge runs in the background
-    assert purge_done_in >= 2  # and gave up after CDN_PURGE_TIMEOUT
+    assert purge_done_in >= 1  # and gave up after CDN_PURGE_TIMEOUT
     assert Interview.objects.get(pk=interview.pk).title == "Saved on time"
     failed = [r for r in caplog.records if r.name == "socialleaders.cdn"]
     assert len(failed) == 1
@@ -291,7 +338,10 @@ def _bound_socket(port, listen):
 
 
 @pytest.mark.django_db
-def test_a_scheduled_interview_coming_due_sends_a_purge(cdn_server, client, page_cache):
+def test_a_scheduled_interview_coming_due_sends_a_purge(
+    cdn_server, client, page_cache, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
     factories.interview(
         title="Ada, scheduled",
         slug="ada-scheduled",
@@ -299,7 +349,7 @@ def test_a_scheduled_interview_coming_due_sends_a_purge(cdn_server, client, page
     )
     assert client.get("/interviews/ada-scheduled/").status_code == 404  # notes the schedule
     settle(cdn_server)
-    time.sleep(1.6)
+    time_machine.shift(1.6)
 
     assert client.get("/interviews/ada-scheduled/").status_code == 200
     assert wait_and_count(cdn_server) == 1
@@ -320,9 +370,14 @@ def test_with_read_replicas_the_purge_waits_for_them_and_follows_a_second_bump(
     with transaction.atomic():
         interview.status = Status.PUBLISHED
         interview.save()
-    committed_at = time.monotonic()
+    committed_at = cdn_server.clock()
     at_commit = content_cache.current_generation()
 
+    cdn_server.clock.advance(0.75)
+    assert not cdn.wait(0.1)  # still waiting for the replicas to catch up
+    assert purges(cdn_server) == []
+    cdn_server.clock.advance(0.25)
+    assert cdn.wait(30)  # sent at exactly 1.0 s on this clock
     assert wait_and_count(cdn_server) == 1
     purge = purges(cdn_server)[0]
     assert purge["at"] - committed_at >= 1.0

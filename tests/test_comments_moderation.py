@@ -5,36 +5,21 @@ import re
 
 import pytest
 from django.core import mail, signing
-from django.core.cache import cache
 from django.test import Client
 
 from comments import services
 from comments.models import Comment, ModerationSettings, Subscription
 from tests import factories
 from tests.comments_support import send
+from tests.factories import moderation_settings as policy
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 @pytest.fixture
 def post(django_user_model):
     user = django_user_model.objects.create_user("author", "author@example.org", "pw")
     return factories.post(title="On LinkedIn", author=factories.author(user=user))
-
-
-def policy(**changes):
-    obj = ModerationSettings.load()
-    for name, value in changes.items():
-        setattr(obj, name, value)
-    obj.save()
-    return obj
 
 
 def decide(**kw):

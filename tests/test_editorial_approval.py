@@ -11,12 +11,8 @@ from django.utils import timezone
 from editorial.models import ApprovalEvent, ApprovalLink
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(page_cache):
-    """The shared page cache is on, as in production: approval pages must never go into it."""
+# The shared page cache is on, as in production: approval pages must never go into it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
 
 @pytest.fixture
@@ -167,11 +163,8 @@ def test_a_tampered_link_is_not_found(client, editor, draft, tamper):
     assert not ApprovalEvent.objects.exists()
 
 
-def test_only_editors_create_links(client, django_user_model, draft):
-    from django.contrib.auth.models import Group
-
-    author = django_user_model.objects.create_user(username="ann", password="x", is_staff=True)
-    author.groups.add(Group.objects.get(name="Author"))
+def test_only_editors_create_links(client, draft):
+    author = factories.staff("ann", "Author", password="x")
     draft.owner = author
     draft.save()
     client.force_login(author)

@@ -2,67 +2,14 @@
 and restore an old one."""
 
 import pytest
-from django.forms import FileField, MultiWidget
 from django.urls import reverse
 from reversion.models import Version
 
 from interviews.models import Answer, Interview
 from tests import factories
+from tests.admin_support import change_form_data, save_in_admin
 
 pytestmark = pytest.mark.django_db
-
-
-def _value(bound):
-    value = bound.value()
-    if value is None:
-        return ""
-    return value
-
-
-def change_form_data(response):
-    """The POST data the admin change form would send back unchanged."""
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            data[management.add_prefix(name)] = management[name].value()
-        forms.extend(formset.forms)
-    for form in forms:
-        for name, field in form.fields.items():
-            if isinstance(field, FileField):
-                continue  # no new upload: the stored file is kept
-            bound = form[name]
-            key = form.add_prefix(name)
-            value = _value(bound)
-            if isinstance(field.widget, MultiWidget):
-                parts = field.widget.decompress(field.prepare_value(value) if value else None)
-                for i, part in enumerate(parts):
-                    data[f"{key}_{i}"] = "" if part is None else str(part)
-            elif isinstance(value, bool):
-                if value:
-                    data[key] = "on"
-            elif isinstance(value, list | tuple):
-                if name == "themes":
-                    data[key] = ", ".join(getattr(v, "name", str(v)) for v in value)
-                else:
-                    data[key] = [getattr(v, "pk", v) for v in value]
-            else:
-                data[key] = getattr(value, "pk", value)
-    return data
-
-
-def save_in_admin(client, interview, **changes):
-    url = reverse("admin:interviews_interview_change", args=[interview.pk])
-    data = change_form_data(client.get(url))
-    for key, value in changes.items():
-        data[key] = value
-    response = client.post(url, data)
-    assert response.status_code == 302, response.context["adminform"].form.errors or [
-        inline.formset.errors for inline in response.context["inline_admin_formsets"]
-    ]
-    return response
 
 
 @pytest.fixture
@@ -132,11 +79,8 @@ def test_restore_brings_the_old_text_back(editor_client, interview):
     assert Version.objects.get_for_object(interview).count() == 3
 
 
-def test_authors_cannot_see_the_history_of_others_work(client, django_user_model, interview):
-    from django.contrib.auth.models import Group
-
-    author = django_user_model.objects.create_user(username="ann", password="x", is_staff=True)
-    author.groups.add(Group.objects.get(name="Author"))
+def test_authors_cannot_see_the_history_of_others_work(client, interview):
+    author = factories.staff("ann", "Author", password="x")
     client.force_login(author)
     history = reverse("admin:interviews_interview_history", args=[interview.pk])
     assert client.get(history).status_code in (403, 404)

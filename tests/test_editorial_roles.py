@@ -13,32 +13,24 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def staff(django_user_model, username, group):
-    user = django_user_model.objects.create_user(
-        username=username, password="correct horse battery", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=group))
-    return user
+@pytest.fixture
+def author_user():
+    return factories.staff("ann", "Author")
 
 
 @pytest.fixture
-def author_user(django_user_model):
-    return staff(django_user_model, "ann", "Author")
+def other_author():
+    return factories.staff("bob", "Author")
 
 
 @pytest.fixture
-def other_author(django_user_model):
-    return staff(django_user_model, "bob", "Author")
+def editor_user():
+    return factories.staff("eve", "Editor")
 
 
 @pytest.fixture
-def editor_user(django_user_model):
-    return staff(django_user_model, "eve", "Editor")
-
-
-@pytest.fixture
-def moderator_user(django_user_model):
-    return staff(django_user_model, "mo", "Moderator")
+def moderator_user():
+    return factories.staff("mo", "Moderator")
 
 
 def as_user(client, user):

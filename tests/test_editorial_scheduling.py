@@ -1,10 +1,8 @@
 """Scheduling at its edges, with the clock controlled, and the publishing record."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +11,8 @@ from interviews.models import Interview
 from socialleaders.publishing import Status
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+# A cache of its own per test (the sitemap response is cached for a while).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 PUBLISH_AT = datetime(2030, 3, 4, 7, 0, tzinfo=UTC)  # a Monday, 7 a.m.
 
@@ -31,18 +30,6 @@ def clock(monkeypatch):
     c = Clock()
     monkeypatch.setattr(timezone, "now", lambda: c.now)
     return c
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    """A cache of its own per test (the sitemap response is cached for a while)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"sched-{uuid.uuid4().hex}",
-        }
-    }
-    caches["default"].clear()
 
 
 @pytest.fixture

@@ -2,9 +2,11 @@
 relies on, Markdown rendered safely, and each model's name and address."""
 
 from datetime import timedelta
+from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.urls import resolve
@@ -385,3 +387,40 @@ def test_leader_helpers():
     leader = Leader(name="Ada", role="Chief Executive", organisation="Analytical Engines")
     assert leader.role_line == "Chief Executive, Analytical Engines"
     assert Leader(name="Ada", organisation="Engines").role_line == "Engines"
+
+
+# --- test data ------------------------------------------------------------------------------------
+
+
+def test_every_model_of_the_project_has_a_factory_that_makes_a_valid_row():
+    root = Path(__file__).resolve().parents[1]
+    ours = {
+        model
+        for config in apps.get_app_configs()
+        if Path(config.path).parent == root  # the project's apps, not installed packages
+        for model in config.get_models()
+    }
+    made = [
+        f.platform(),
+        f.theme(),
+        f.themed(f.interview(), f.theme()),
+        f.leader(),
+        f.social_account(),
+        f.series(),
+        f.question(),
+        f.interview(),
+        f.uses(f.interview(), f.platform()),
+        f.answer(),
+        f.quote(),
+        f.author(),
+        f.post(),
+        f.comment(),
+        f.moderation_settings(),
+        f.subscription(),
+        f.publication_record(),
+        f.approval_link()[0],
+        f.approval_event(),
+    ]
+    assert {type(obj) for obj in made} == ours
+    for obj in made:
+        obj.full_clean()

@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 PAGES = [
     "/",
@@ -31,11 +31,6 @@ PAGES = [
     "/blog/authors/{author}/",
     "/blog/{year}/{month}/",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings):
-    settings.PAGE_CACHE = False
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ def test_production_defaults_are_the_strict_ones():
         "X_FRAME_OPTIONS",
         "SILENCED_SYSTEM_CHECKS",
         "PAGE_CACHE",
+        "PASSWORD_HASHERS",
     )
     assert values["SECURE_SSL_REDIRECT"] is True
     assert values["SECURE_HSTS_SECONDS"] >= 31536000
@@ -87,6 +88,8 @@ def test_production_defaults_are_the_strict_ones():
     assert values["X_FRAME_OPTIONS"] == "DENY"
     assert not values["SILENCED_SYSTEM_CHECKS"]
     assert values["PAGE_CACHE"] is False  # no shared cache configured: no page cache
+    # Django's own slow hasher (the tests use a fast one: tests/conftest.py).
+    assert values["PASSWORD_HASHERS"][0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
 
 
 def test_environment_can_relax_redirect_and_set_the_proxy_header():

@@ -16,15 +16,10 @@ from comments.models import Comment
 from interviews.models import SocialAccount
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 # No public page may need more than this, however much content there is.
 CEILING = 12
-
-
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings):
-    settings.PAGE_CACHE = False
 
 
 class Site:

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from interviews.models import Interview, Leader
 from socialleaders.replica import ReplicaReadMiddleware
 from socialleaders.routers import ReplicaRouter
 
-from .processes import environment, settings_values, start_app_server, wait_until_up
+from .processes import environment, settings_values, start_app_server, stop, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 PORTS = range(8005, 8008)
@@ -331,9 +330,7 @@ def server(primary_and_replica):
         try:
             wait_until_up(port, process)
         except RuntimeError:  # the port was taken: try the next one
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop(process)
             continue
         break
     else:
@@ -341,12 +338,7 @@ def server(primary_and_replica):
     try:
         yield f"http://127.0.0.1:{port}", databases
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process)
         for db in databases.values():
             db.close()
 
@@ -391,7 +383,9 @@ def _count(db, sql, *params):
     return db.execute(sql, params).fetchone()[0]
 
 
-def test_anonymous_pages_come_from_the_replica_and_writes_and_writers_use_the_primary(server):
+def test_anonymous_pages_come_from_the_replica_and_writes_and_writers_use_the_primary(
+    server, time_machine
+):
     base, databases = server
     page = "/interviews/ada-on-video/"
 
@@ -443,8 +437,8 @@ def test_anonymous_pages_come_from_the_replica_and_writes_and_writers_use_the_pr
     assert _told_by(visitor.request(page)[2]) == "primary"
     # ...while everyone else is still served from the replica...
     assert _told_by(Browser(base).request(page)[2]) == "replica"
-    # ...and once the pin has expired, they are back on the replica.
-    time.sleep(3.5)
+    # ...and once the pin has expired (the browser drops the cookie), they are back on the replica.
+    time_machine.move_to(time.time() + 3.5)
     assert _told_by(visitor.request(page)[2]) == "replica"
 
     # An editor logs in: the account exists only on the primary, so this works only if the
