@@ -1,6 +1,6 @@
 """The blog's public pages: index, post, tag, author and monthly archive.
 
-Same rules as the interview pages (see interviews/views.py): published only for readers, staff
+Same rules as the interview pages (socialleaders/views.py): published only for readers, staff
 preview on the real page, a fixed number of queries per page.
 """
 

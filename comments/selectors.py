@@ -12,13 +12,9 @@ def approved_comment_count(target="post"):
 
 
 def comment_thread(comments):
-    """Approved comments in reading order, ready for nested lists in one flat loop.
-
-    Returns {"comments": [...], "pingbacks": [...], "comment_count": n}. Each comment gets
-    ``depth``, ``opens_list`` (it is the first reply to its parent, so a nested <ol> starts
-    before it), ``has_replies`` and ``closes`` (how many nested lists end after it). A reply
-    whose parent is not shown (still pending, removed) is shown at the top level.
-    """
+    """Approved comments in reading order, for nested lists in one flat loop: {"comments",
+    "pingbacks", "comment_count"}. Each comment gets ``depth``, ``has_replies``, ``opens_list``
+    (a nested <ol> starts before it) and ``closes`` (the nested lists that end after it)."""
     comments = list(comments.order_by("created_at", "pk"))
     pingbacks = [c for c in comments if c.kind == Comment.Kind.PINGBACK]
     regular = [c for c in comments if c.kind != Comment.Kind.PINGBACK]

@@ -656,10 +656,8 @@ def export_commenter(email):
 
 
 def erase_commenter(email, delete=False):
-    """Erase a commenter's personal data. By default their comments stay, anonymised (name
-    "Anonymous", no email, website, IP address or user agent), so threads still make sense;
-    with delete=True the comments themselves are deleted (and replies to them with them).
-    Their follows are deleted. Returns (comments affected, follows deleted)."""
+    """Erase a commenter's personal data: their comments anonymised (or, with ``delete``, deleted
+    with the replies to them) and their follows deleted. Returns (comments, follows) changed."""
     with transaction.atomic():
         comments = Comment.objects.filter(email__iexact=email)
         if delete:

@@ -1,15 +1,6 @@
-"""Readers' comments: plain text in, safe HTML out.
-
-Comments are not Markdown (that is for editors): a reader types plain text. On the way out,
-blank lines make paragraphs, single newlines make line breaks, web addresses become links marked
-``rel="nofollow ugc noopener"``, and everything else is escaped, so ``<script>``, event handler
-attributes or ``javascript:`` addresses show as the text they are and never run. The HTML is then
-passed through nh3 with an allow-list of three tags as a second line of defence.
-
-``clean_text`` normalises what readers send before it is validated and stored: it removes
-right-to-left/left-to-right override and isolate characters (used to disguise names and links),
-control characters other than tab and newline, and replaces lone surrogates (which no database
-can store) with U+FFFD. NUL bytes are left for Django's validator to refuse with a clear error.
+"""Readers' comments: plain text in, safe HTML out (``render_comment``); ``clean_text`` removes
+what readers must not send (direction overrides, control characters, lone surrogates).
+The rules: docs/comments.md ("What a commenter sees", "What abuse gets").
 """
 
 import re
@@ -87,8 +78,7 @@ def render_comment(body):
 
 @lru_cache(maxsize=1024)
 def _render(body):
-    """Rendering is pure, so each process keeps the HTML of the last 1,024 bodies it rendered:
-    a page of 200 comments costs the rendering once, not on every view."""
+    """Pure, so each process keeps the HTML of the bodies it rendered last."""
     text = clean_text(body.replace("\x00", "")).replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n+", text.strip())]
     html = "".join(

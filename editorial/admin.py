@@ -1,16 +1,11 @@
-"""The editorial side of the admin: roles, publishing records, approval links, history.
+"""The editorial side of the admin (the rules: docs/editorial.md).
 
-``EditorialAdminMixin`` is mixed into the interview and post admins (before reversion's
-``VersionAdmin`` and the shared ``PublishableAdmin``):
-
-* authors (people who may edit but not publish) see and change only their own items: interviews
-  they own, posts written under their author profile; the publishing fields are read-only for
-  them and they cannot return anything to draft or publish it;
-* every publishing decision (bulk actions and the edit form) is recorded as a
-  ``PublicationRecord``: who, what, when, shown read-only on the item's page;
-* the interview page lists its approval links and everything that happened on them, with a
-  button to create one;
-* the History page (django-reversion) gets "compare two revisions" and "restore".
+* ``EditorialAdminMixin``, mixed into the interview and post admins before reversion's
+  ``VersionAdmin`` and ``PublishableAdmin``: authors see and change only their own items, every
+  publishing decision is a ``PublicationRecord``, the History page gets compare and restore;
+* ``InterviewEditorialMixin`` (adds the approval links), ``PostEditorialMixin`` (posts are
+  owned through their author profile);
+* the admins of publication records and approval links.
 """
 
 from datetime import timedelta

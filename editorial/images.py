@@ -1,16 +1,7 @@
-"""Uploaded images: validation, generated names, EXIF stripping and orientation. Pillow only.
+"""Uploaded images: validation, generated names, metadata stripping and orientation. Pillow only.
 
-Every ImageField that readers see (leader photo, interview image, post image) uses
-``validate_image`` and ``UploadTo``; ``normalise_upload`` runs before such a model is saved.
-
-Validation reads the file with Pillow itself, never trusting the name or the browser's content
-type: the real format must be one we serve (JPEG, PNG, WebP, GIF) and must match the extension;
-the file must be at most ``EDITORIAL_MAX_IMAGE_BYTES`` (10 MB) and at most
-``EDITORIAL_MAX_IMAGE_PIXELS`` pixels. Pillow itself refuses images over twice its
-``Image.MAX_IMAGE_PIXELS`` but only *warns* between one and two times it; here the warning is an
-error, and the pixel count is checked from the header before anything is decoded. Broken and
-truncated files are found by decoding the whole image once. Every refusal is a ValidationError
-with a sentence an editor understands, so forms show it and nothing turns into a 500.
+Image fields readers see use ``validate_image`` and ``UploadTo``; ``normalise_upload`` runs before
+such a model is saved. What is refused and why: docs/editorial.md, "Images".
 """
 
 import contextlib
@@ -175,8 +166,7 @@ class UploadTo:
 
 def clean_image_bytes(data):
     """Re-encode an image with its orientation applied and no metadata (EXIF, GPS, XMP,
-    comments). Returns (bytes, format). Animated GIFs are kept as they are, minus nothing:
-    GIF carries no EXIF."""
+    comments); returns (bytes, format). GIFs carry no EXIF and are returned as they are."""
     with Image.open(io.BytesIO(data)) as image:
         fmt = image.format
         if fmt == "GIF":

@@ -1,15 +1,8 @@
-"""Share images for pull quotes: 1200×630 PNG, drawn with Pillow in the site's shipped font.
+"""Share images for pull quotes: 1200×630 PNG, drawn with Pillow in the fonts the site ships.
 
-The card holds the quote (wrapped, and shrunk until it fits its box), the leader's name and role,
-and the publication's name. Fonts are DejaVu Serif and Sans (static/fonts, free licence, see
-LICENSE-DejaVu.txt): they cover Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew and Arabic;
-Pillow's Raqm layout engine (when present) shapes Arabic and applies right-to-left order. Text
-they cannot draw falls back to Droid Sans Fallback for Chinese and Japanese (Apache 2.0,
-LICENSE-DroidSansFallback.txt) and Nanum Gothic for Korean (SIL OFL, LICENSE-Nanum.txt).
-
-A card is stored once in the media storage under a hash of everything drawn on it (text,
-leader's name, role, publication name, layout version), so a change to any of them produces a
-new file, and an unchanged quote is never drawn twice.
+The quote (shrunk until it fits its box), the leader's name and role, the publication's name;
+stored once under a hash of everything drawn. Fonts, scripts and layout: docs/editorial.md,
+"Quote cards".
 """
 
 import hashlib

@@ -1,18 +1,8 @@
 """Image renditions: the sizes the templates need, in WebP with a JPEG fallback. Pillow only.
 
-About 150 lines of our own instead of a library (easy-thumbnails, sorl-thumbnail,
-django-imagekit): we need four fixed specs, a focal point and storage-agnostic caching, and
-each of those libraries brings its own models or cache tables and a template language to learn.
-
-Each spec has an aspect ratio (None keeps the original's) and the widths offered in ``srcset``.
-Widths larger than the original are left out (never upscale). Crops keep the image's focal
-point (two floats 0..1, default the centre) in view.
-
-Files are written once to the media storage under ``renditions/<hash>/``, where the hash covers
-the original's name, size and modification time, the focal point and the spec list: a replaced
-original or a moved focal point gives new files; an unchanged one is never processed twice. The
-list of files for an image is kept in the cache for ``RENDITION_MANIFEST_SECONDS`` so pages do
-not touch the storage on every render.
+Fixed specs (aspect ratio, ``srcset`` widths), never upscaled, cropped around the focal point;
+files made once under ``renditions/<hash>/``. The rules and why not a library:
+docs/editorial.md, "Renditions".
 """
 
 import hashlib

@@ -1,10 +1,5 @@
-"""History of interviews and posts, kept by django-reversion.
-
-django-reversion is well kept (Jazzband-era project, releases for every Django LTS) and does the
-hard parts: a revision per admin save holding the object *and* the rows it follows (an
-interview's answers and platforms), the admin's History page and "recover"/"revert". What it
-lacks is a side-by-side diff of two revisions; ``field_diffs`` below is that, with difflib over
-each version's serialized fields.
+"""History of interviews and posts, kept by django-reversion; ``field_diffs`` adds what it lacks,
+a diff of two revisions (difflib over each version's fields). Why reversion: docs/editorial.md.
 """
 
 import difflib

@@ -1,15 +1,7 @@
-"""The three editorial roles, as Django groups with the permissions that match the job.
+"""The three editorial roles (Editor, Author, Moderator) as Django groups with their permissions.
 
-* **Editor**: everything about the publication's content (interviews, leaders, series, posts,
-  comments, themes and tags, approval links, publication records), publishing included, and who
-  is in which group (users and groups). Superusers are editors too.
-* **Author**: writes and edits their own posts and interviews (with their answers, platforms and
-  pull quotes); can add leaders; cannot publish, schedule or unpublish, and cannot touch other
-  people's work (the admin filters and refuses, see ``editorial.admin``). No deletions.
-* **Moderator**: readers' comments only (moderation, comment settings, followers).
-
-``sync_roles`` is idempotent: the data migration runs it, and ``manage.py sync_roles`` puts
-the groups back as defined here after new models arrive.
+What each may do: docs/editorial.md, "Roles". ``sync_roles`` is idempotent: the data migrations
+run it, and a new migration runs it again when new models need adding.
 """
 
 EDITOR, AUTHOR, MODERATOR = "Editor", "Author", "Moderator"

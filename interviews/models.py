@@ -80,8 +80,7 @@ class Leader(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [
-            # Leaders in name order: the leader list, and the question page, which walks them
-            # to its page of answers instead of sorting every answer by its leader's name.
+            # Leaders in name order: the leader list, and the question page's answers.
             models.Index(fields=["name", "id"], name="leader_name_idx"),
         ]
 
@@ -265,11 +264,8 @@ class Interview(Publishable):
 
     @staticmethod
     def themes_prefetch():
-        """Prefetch an interview's themes, in name order, for ``theme_list``.
-
-        A plain reverse-foreign-key prefetch of the theme links with their themes: one query, like
-        ``prefetch_related("themes")``, but without the tag manager's per-interview queryset that
-        the taggit prefetch builds (about 0.2 ms per interview, a fifth of a card list's time)."""
+        """Prefetch an interview's themes, in name order, for ``theme_list``: one query, without
+        the per-interview queryset of taggit's own prefetch (docs/benchmarks.md)."""
         return Prefetch(
             "themedinterview_set",
             queryset=ThemedInterview.objects.select_related("tag").order_by("tag__name", "tag_id"),
@@ -365,9 +361,7 @@ class Answer(models.Model):
 class QuoteQuerySet(models.QuerySet):
     def published(self, now=None):
         """Quotes from published interviews, and quotes not tied to an interview."""
-        # On the joined interview, not ``interview__in=<published interviews>``: the quote wall
-        # and the home page then read quotes in index order and stop after the first ones,
-        # instead of first listing every published interview.
+        # On the joined interview, not ``interview__in=...``, so reads stop early in index order.
         return self.filter(Q(interview__isnull=True) | published_q("interview", now))
 
 

@@ -1,8 +1,7 @@
 """Reads of the interview series that pages share: cards, catalogue counts, quotes.
 
-Readers see published content only: every read starts from ``.published()`` or tests
-``published_q()`` on the joined interview. Each runs a fixed number of queries whatever the
-amount of content; how the counts are taken, and the figures behind it: docs/frontend.md.
+Every read starts from ``.published()`` or tests ``published_q()`` on the joined interview, and
+runs a fixed number of queries (how the counts are taken: docs/benchmarks.md).
 """
 
 import logging
@@ -98,9 +97,8 @@ def all_platforms_with_counts():
 
 def live_counts(links, group, interview, subjects, count_name):
     """``subjects`` (a queryset, in order) as a list, each with ``count_name`` set to how many
-    of ``links`` (rows pointing at it through ``group`` and at an interview through
-    ``interview``) belong to live interviews; subjects with none left out. Counted as all links
-    less those of hidden interviews: two index-only counts."""
+    ``links`` (to it through ``group``, to an interview through ``interview``) belong to live
+    interviews, those with none left out. All links less those of hidden interviews."""
     every = (
         links.filter(**{group: OuterRef("pk")})
         .order_by()

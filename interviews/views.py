@@ -239,9 +239,8 @@ class QuestionDetailView(PublicPageMixin, ListView):
     paginate_by = 30
 
     def get(self, request, *args, **kwargs):
-        # The answered questions, for the page's own and its neighbours. Their counts are not
-        # shown here (only this question's, which the paginator counts anyway), so unless they
-        # are cached, a cheap EXISTS per question replaces counting every answer.
+        # The answered questions, for this page and its neighbours: the cached catalogue, or an
+        # EXISTS per question (their counts are not shown here).
         self.questions = (
             selectors.catalogue("questions")
             if selectors.catalogue_cached()

@@ -82,8 +82,8 @@ class PublishableAdmin(CountsAdmin):
 
 
 class CachedChoicesMixin:
-    """For inlines: evaluate the choices of the listed foreign keys once per page instead of once
-    per inline form (a page with ten answers would otherwise run ten identical queries)."""
+    """For inlines: evaluate the choices of the listed foreign keys once per page, not once per
+    inline form (docs/admin.md)."""
 
     cached_choice_fields = ()
 

@@ -1,26 +1,8 @@
 """The content generation: one number that says "what readers can see has changed".
 
-Whole pages for anonymous readers are cached together with the generation they were rendered
-under, and count only while it is the current one (see ``lookup`` and
-``socialleaders.middleware.PageCacheMiddleware``). Nothing is ever purged key by key:
-
-* saving or deleting anything readers can see (every model of the ``interviews``, ``blog``,
-  ``taggit`` and ``comments`` apps, and their many-to-many links) bumps the generation, so
-  every cached page is ignored from the next request on, on every app server that shares the
-  cache (Redis);
-* a scheduled publish or unpublish instant passing bumps it too: the next such instant is found
-  with one cheap query per publishable model, kept in the cache, and compared with the clock on
-  every request. So a schedule "comes due" without a cron job, as the rest of the site does.
-
-The bump happens at once (so the writing process itself never serves a stale page, even inside
-a long transaction) and again when the transaction commits (so a reader who rendered the page
-between the first bump and the commit, and cached the old content under the new number, is
-corrected as soon as the new content is visible to everyone).
-
-Keeping the generation in the stored value rather than in the key means one cache round trip
-per request (generation, next scheduled instant and page in one ``get_many``) and no dead copies
-of old generations left behind: a page's key is simply overwritten by its next version. Pages
-nobody asks for again expire after ``PAGE_CACHE_SECONDS``.
+Cached pages carry the generation they were rendered under and count only while it is current;
+a save or delete of readers' content, or a schedule coming due, moves it on. How and why:
+docs/architecture.md, "The page cache".
 """
 
 import logging
@@ -55,12 +37,8 @@ def page_cache():
 
 
 def _initial_generation():
-    """A fresh generation when the cache holds none (first start, Redis flushed or restarted).
-
-    The clock in microseconds, not 1: pages cached under an earlier run's numbers may still be in
-    the cache. Every bump is a cache round trip, which takes well over a microsecond, so the
-    counter can never have run ahead of the clock, and the new number is above every old one.
-    """
+    """A fresh generation when the cache holds none (first start, Redis flushed): the clock in
+    microseconds, above any number an earlier run may have left on cached pages."""
     cache = page_cache()
     cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
     return cache.get(GENERATION_KEY)
@@ -141,11 +119,8 @@ def publishable_models():
 
 
 def next_scheduled_change(now):
-    """The earliest publish or unpublish instant after ``now`` (a POSIX timestamp), or None.
-
-    One aggregate query per publishable model (interviews, posts), served by their
-    (status, publish_at) indexes.
-    """
+    """The earliest publish or unpublish instant after ``now``, as a POSIX timestamp, or None:
+    one aggregate query per publishable model, on their (status, publish_at) indexes."""
     from socialleaders.publishing import Status
 
     instants = []
@@ -159,15 +134,8 @@ def next_scheduled_change(now):
 
 
 class _LocalTier:
-    """Each process's own short-lived copy of the generation, and a small LRU of pages.
-
-    With it, a hit on a popular page costs no network round trip at all: the generation read
-    from the shared cache is trusted for ``PAGE_CACHE_LOCAL_SECONDS`` (1 s by default), and pages
-    already fetched under that generation are kept in process memory (``PAGE_CACHE_LOCAL_BYTES``,
-    16 MB by default). A change made in this process is seen here at once; a change made on
-    another server is seen here within that second. ``PAGE_CACHE_LOCAL_SECONDS=0`` turns the
-    local tier off (every request then asks the shared cache).
-    """
+    """Each process's short-lived copy of the generation and a small LRU of pages, so a hit on a
+    hot page needs no round trip (``PAGE_CACHE_LOCAL_SECONDS``, ``PAGE_CACHE_LOCAL_BYTES``)."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -284,16 +252,9 @@ def store(page_key, entry):
 
 
 def _lookup_shared(cache, page_key, now):
-    """The current generation, next scheduled instant and the page stored under ``page_key`` if
-    it is still valid, from the shared cache.
-
-    One cache round trip: the generation, the next scheduled instant and the page are read
-    together. The page and the scheduled instant carry the generation they were made under and
-    count only if it is the current one, so a bump makes every stored page stale at once, without
-    deleting anything (each page's key is reused by its next version). When the next scheduled
-    instant has to be found again (once per generation), its queries run too. If a schedule has
-    come due, the generation is moved on and the page is stale.
-    """
+    """The current generation, next scheduled instant and the still-valid page under ``page_key``,
+    from the shared cache in one round trip. If a schedule has come due, the generation is moved
+    on and the page is stale."""
     cache = page_cache()
     now = now or timezone.now()
     keys = [GENERATION_KEY, NEXT_CHANGE_KEY] + ([page_key] if page_key else [])
@@ -336,12 +297,8 @@ def _on_m2m_changed(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def connect_signals():
-    """Called from ``SocialLeadersConfig.ready``: listen to every model of the watched apps
-    (through models of many-to-many relations included).
-
-    Receivers are connected per model, not for all senders, so other models (sessions, users)
-    keep Django's fast bulk deletes. Bulk writes (``bulk_create``, ``update()``) send no
-    signals: code that uses them calls ``content_changed()`` itself."""
+    """Called from ``SocialLeadersConfig.ready``: listen to every model of the watched apps (and
+    their many-to-many through models), per model so that other models keep fast bulk deletes."""
     for label in sorted(WATCHED_APPS):
         try:
             config = apps.get_app_config(label)

@@ -1,12 +1,8 @@
-"""``/healthz``: is this app server able to serve pages? For load balancers and uptime checks.
+"""``/healthz``: can this app server serve pages? For load balancers and uptime checks.
 
-It checks the two things every page needs, the database (``SELECT 1``; on the primary and on
-each read replica, ``database:replica_1`` and so on, when there are replicas: a reader's page may
-be read from any of them) and the cache (a write and a read), and answers JSON: 200 when all
-work, 503 naming what failed. It is answered by a
-middleware at the top of the stack, so it works whatever Host header the load balancer sends
-and over plain HTTP (load balancers usually probe the instance address directly, behind TLS
-termination), and it is never cached or redirected.
+Checks the database (the primary and each read replica) and the cache; 200, or 503 naming what
+failed. Answered by a middleware at the top of the stack, so it works over plain HTTP and for any
+Host header (docs/production.md, "Health and logs").
 """
 
 import logging

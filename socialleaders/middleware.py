@@ -27,14 +27,9 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestLogMiddleware:
-    """One line per request: method, path, status, duration in ms, whether the page cache
-    answered, the request id (and the number of SQL queries when DEBUG is on, since Django only
-    records them then). It is the outermost middleware, so the time includes everything.
-
-    The request id comes from the load balancer's ``X-Request-ID`` when it sends a sane one, or
-    is made here; it is returned in the response and appears in error reports, so a reader's
-    complaint, the access line and the traceback can be matched.
-    """
+    """One log line per request: method, path, status, duration, page cache outcome, request id
+    (and the SQL query count with DEBUG). Outermost, so the time covers everything. The request
+    id is the proxy's ``X-Request-ID`` when sane, else a new one; it is returned to the client."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -89,9 +84,8 @@ class RequestContextFilter(logging.Filter):
 
 
 class ContentSecurityPolicyMiddleware:
-    """Sends ``settings.CONTENT_SECURITY_POLICY`` (a dict of directive -> sources) on every
-    response that does not already carry one. Django 5.2 has no CSP support of its own; the
-    policy is small and fixed, so a few lines beat a dependency."""
+    """Sends ``settings.CONTENT_SECURITY_POLICY`` (directive -> sources) on every response that
+    does not carry one (why not a library: docs/decisions.md)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -122,34 +116,10 @@ _SKIPPED_HEADERS = {
 
 
 class PageCacheMiddleware:
-    """Whole pages for anonymous readers, from the shared cache.
+    """Whole pages for anonymous readers, from the shared cache (``socialleaders.cache``).
 
-    A request is answered from the cache only when all of these hold: ``settings.PAGE_CACHE`` is
-    on; it is a GET or HEAD; it carries none of the cookies that make a page personal (the
-    session cookie of a logged-in editor, the ``sl_pending`` cookie of a reader whose comment
-    awaits moderation, a flash message, the ``sl_primary`` cookie of a visitor who just sent a
-    form where there are read replicas); the path is not excluded (admin, health check); the
-    query string is of a sane length. A response is stored only if it is a plain 200 that sets
-    no cookie and does not say ``Cache-Control: private/no-cache/no-store`` (the staff preview
-    does), and no other ``Vary`` than ``Cookie``/``Accept-Encoding``.
-
-    Pages with a form (the comment form on posts and interviews) carry a CSRF token that is
-    different for every visitor, and set the CSRF cookie. They are cached too: the token in the
-    stored copy is replaced by a placeholder, and each visitor's own token (and cookie, as
-    Django's CSRF middleware would set it) is put in when the page is served. Such pages are
-    ``Cache-Control: private`` (browsers may keep them, CDNs must not share them).
-
-    Keys are made of the scheme, host and full path; each stored page carries the content
-    generation (``socialleaders.cache``) it was rendered under and is used only while that is
-    still the current one.
-    Cached and freshly rendered anonymous pages get ``Cache-Control: public`` with short
-    ``max-age``/``s-maxage``, ``Vary: Cookie``, an ``ETag`` (a hash of the body) and
-    ``Last-Modified`` (when the page was rendered), so the ``ConditionalGetMiddleware`` placed
-    before this one answers revalidations with 304. Responses for personal requests get
-    ``Cache-Control: private`` unless the view said otherwise, so no shared cache keeps them.
-    An ``X-Cache: hit|miss|bypass`` header says what happened.
-
-    If the cache cannot be reached the site keeps working, uncached.
+    Which requests it answers, which responses it stores, CSRF tokens in stored forms and the
+    headers it sends: docs/architecture.md, "The page cache".
     """
 
     def __init__(self, get_response):

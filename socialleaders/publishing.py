@@ -18,11 +18,8 @@ class Status(models.TextChoices):
 
 def published_q(path="", now=None):
     """The condition "readers can see it" on the item at ``path`` ("" for the rows themselves,
-    e.g. "interview" for the interview a row points to).
-
-    Tested on the joined row rather than with ``IN (SELECT ... published ...)``: a query can then
-    stop at its first rows (a LIMIT read in index order) and counts can read narrow covering
-    indexes instead of hashing every published item first."""
+    e.g. "interview" for the interview a row points to). Tested on the joined row, not with
+    ``IN (SELECT ...)``, so reads can stop early in index order (docs/benchmarks.md)."""
     now = now or timezone.now()
     prefix = f"{path}__" if path else ""
     return Q(

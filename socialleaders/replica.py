@@ -1,28 +1,8 @@
 """Which database a request reads from, when read replicas are set (``DATABASE_REPLICA_URLS``).
 
-Replicas lag the primary by a little (usually well under a second), so reading from them is
-only safe where nobody expects to see a write they just made. The rule, decided per request by
-``ReplicaReadMiddleware`` and applied by ``socialleaders.routers.ReplicaRouter``:
-
-* **Reads come from a replica only inside a request that qualifies**: a GET or HEAD with no
-  session cookie (so not an editor, and not someone who just logged in), no ``Authorization``
-  header, not under ``DATABASE_PRIMARY_PATHS`` (the admin), and without the pin cookie. Such a
-  request picks one replica at random and keeps it for all its queries (one consistent snapshot
-  rather than a mix of replicas with different lag).
-* **Everything else reads from the primary**: POST/PUT/DELETE requests; editors (the session
-  cookie is enough: the user is not even loaded yet when the choice is made, and loading them
-  reads the session and user rows that a login just wrote); management commands, the shell,
-  migrations and background threads (no request at all).
-* **A request that writes reads its own writes**: the first statement that writes pins the rest of
-  the request to the primary, and a read inside a transaction on the primary stays on the
-  primary. (An execute wrapper on the primary's connection sees the statement. Pinning on every
-  ``db_for_write`` call instead, as django-multidb-router does, would also pin for a
-  ``get_or_create`` that only finds its row, such as the comment policy loaded by most pages.)
-* **A visitor who just sent something** (a comment) reads from the primary for
-  ``DATABASE_PIN_SECONDS`` (10 s): every response to an unsafe request sets the ``sl_primary``
-  cookie for that long. This is the pinning cookie of django-multidb-router, the usual design.
-
-Writes always go to the primary.
+``ReplicaReadMiddleware`` decides per request, ``socialleaders.routers.ReplicaRouter`` applies it:
+an anonymous GET/HEAD (not just after a POST) reads one replica until it writes; all else reads
+the primary, where writes go. Who reads where, and why: docs/architecture.md, "Read replicas".
 """
 
 import contextvars
@@ -93,12 +73,8 @@ def must_use_primary(request):
 
 
 class ReplicaReadMiddleware:
-    """Decides, per request, whether reads may come from a replica (see the module docstring).
-
-    Placed after ``PageCacheMiddleware`` (a page-cache hit needs no database at all, and the page
-    cache's own bookkeeping queries read the primary) and before anything that queries. Only in
-    ``MIDDLEWARE`` when ``DATABASE_REPLICA_URLS`` is set.
-    """
+    """Decides, per request, whether reads may come from a replica. Right after
+    ``PageCacheMiddleware``; only in ``MIDDLEWARE`` when ``DATABASE_REPLICA_URLS`` is set."""
 
     def __init__(self, get_response):
         self.get_response = get_response

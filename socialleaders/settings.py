@@ -1,10 +1,7 @@
-"""Settings for Social Leaders, read from the environment.
+"""Settings for Social Leaders, read from the environment (`.env.example`, docs/production.md).
 
-Every setting an operator may change comes from an environment variable (see `.env.example`).
-A `.env` file in the project (or the file named by ENV_FILE; ENV_FILE="" for none) is read first;
-variables already set in the process win over it. Development defaults are safe: DEBUG is off
-unless asked for, and with DEBUG off the site refuses to start without a SECRET_KEY rather than
-invent one.
+A `.env` file (or the file named by ENV_FILE; ENV_FILE="" for none) is read first; variables set
+in the process win. DEBUG is off unless asked for, and without it a SECRET_KEY is required.
 """
 
 import json
@@ -156,10 +153,8 @@ STORAGES = {
     },
 }
 
-# Media (uploaded photos): on disk under MEDIA_ROOT by default (served by the front web server,
-# see docs/production.md), or in S3-compatible object storage with MEDIA_STORAGE=s3
-# (django-storages; AWS_STORAGE_BUCKET_NAME required, AWS_S3_ENDPOINT_URL for non-AWS providers,
-# credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the instance role).
+# Media (uploaded photos): on disk under MEDIA_ROOT, or S3-compatible object storage with
+# MEDIA_STORAGE=s3 (django-storages; variables in docs/production.md).
 MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem").strip().lower()
 if MEDIA_STORAGE == "s3":
     AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
@@ -191,16 +186,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# The page cache (socialleaders.middleware.PageCacheMiddleware, socialleaders.cache): whole pages
-# for anonymous readers. On by default when the cache is shared (Redis), since every app server
-# and worker process must see the same content generation; PAGE_CACHE=0/1 overrides.
+# The page cache (socialleaders.middleware, socialleaders.cache; docs/architecture.md). On by
+# default with Redis, which every worker and server shares; PAGE_CACHE=0/1 overrides.
 PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))  # server side
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))  # browsers
 PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", "60"))  # CDNs, proxies
-# Each process trusts the generation it read for this long and keeps hot pages in its own
-# memory (up to PAGE_CACHE_LOCAL_BYTES): a hit then needs no round trip to Redis. Changes made on
-# another server show here within this time; 0 = always ask Redis.
+# How long each process trusts the generation it read, keeping hot pages in its own memory
+# (up to PAGE_CACHE_LOCAL_BYTES); 0 = always ask Redis.
 PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
 PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("PAGE_CACHE_LOCAL_BYTES", str(16 * 1024 * 1024)))
 PAGE_CACHE_MAX_QUERY_LENGTH = 512
@@ -210,9 +203,7 @@ PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/healthz", "/accounts/"]
 PAGE_CACHE_PENDING_COOKIE = "sl_pending"
 
 # Read replicas (opt-in; socialleaders/replica.py, docs/architecture.md): DATABASE_REPLICA_URLS,
-# comma-separated, adds aliases replica_1..n. Anonymous GET/HEAD requests read from one of them;
-# writes, editors, the admin, unsafe requests, visitors for DATABASE_PIN_SECONDS after they sent
-# something, and everything outside requests use the primary ("default").
+# comma-separated, adds the aliases replica_1..n.
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     _alias = f"replica_{_number}"
@@ -233,15 +224,11 @@ if DATABASE_REPLICAS:
 DATABASE_PIN_COOKIE = "sl_primary"
 DATABASE_PIN_SECONDS = int(os.environ.get("DATABASE_PIN_SECONDS", "10"))
 DATABASE_PRIMARY_PATHS = ["/admin/"]
-# How far the replicas may lag: the content generation is bumped again (and the CDN purged) this
-# long after a change is committed, so no page rendered from a lagging replica outlives it.
+# How far the replicas may lag: caches are refreshed again this long after a committed change.
 DATABASE_REPLICA_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_LAG_SECONDS", "2"))
 
-# Purging the CDN / HTTP cache in front (opt-in; socialleaders/cdn.py): one request to
-# CDN_PURGE_URL after content changes are committed (a burst of changes within CDN_PURGE_DELAY
-# seconds sends one). Method PURGE by default (Varnish, nginx cache purge), POST when
-# CDN_PURGE_BODY is set (Cloudflare's purge_everything, Fastly's purge_all); CDN_PURGE_HEADERS is
-# a JSON object, e.g. {"Authorization": "Bearer <token>"}.
+# Purging the CDN / HTTP cache in front (opt-in; socialleaders/cdn.py): one request per burst of
+# committed changes. Settings per CDN: docs/architecture.md, "A CDN in front".
 CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "").strip()
 CDN_PURGE_BODY = os.environ.get("CDN_PURGE_BODY", "")
 CDN_PURGE_METHOD = os.environ.get("CDN_PURGE_METHOD", "").strip().upper() or (

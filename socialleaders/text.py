@@ -1,9 +1,7 @@
 """Long text: written in Markdown, rendered to sanitised HTML the same way everywhere.
 
-Markdown is what editors type (and what the importer writes: paragraphs, bullet and numbered
-lists, block quotes survive as plain text). The HTML it produces is passed through nh3 (the
-Ammonia sanitiser) with a short allow-list, so that nothing an editor pastes, or an import
-brings in, can run script in a reader's browser.
+The HTML is passed through nh3 with a short allow-list, so nothing an editor pastes or an import
+brings in can run script in a reader's browser (docs/decisions.md, "Long text").
 """
 
 import markdown

@@ -1,8 +1,5 @@
-"""{% render_comment_thread comments %}: the nested lists of approved comments, built in Python.
-
-A post can carry hundreds of threaded comments; rendering each through template tags cost more
-than the rest of the page together. The markup is the same as a template would write, every
-reader-supplied value escaped by format_html.
+"""{% render_comment_thread comments %}: the nested lists of approved comments, built in Python
+as plain strings rather than templates, for speed (docs/benchmarks.md, "Comment thread").
 """
 
 from django import template
@@ -21,9 +18,8 @@ _REPLIES_OPEN = '<ol class="comment-list comment-list--replies">'
 
 
 def _comment(comment, tz, reply_link=None):
-    """One comment's markup (its <li> is left open for replies). Plain string building with
-    every reader-supplied value escaped: format_html's per-argument work cost more than the
-    rest of a 200-comment page."""
+    """One comment's markup (its <li> is left open for replies), every reader-supplied value
+    escaped."""
     name = escape(comment.name)
     pk = comment.pk
     if comment.website:
@@ -54,13 +50,9 @@ def _comment(comment, tz, reply_link=None):
 
 @register.simple_tag
 def render_comment_thread(comments, reply_links=False):
-    """Comments as prepared by blog.views.comment_thread (depth, opens_list, closes...).
-
-    With ``reply_links``, each comment gets the comments app's reply link
-    (comments/reply_link.html) under its text.
-    """
-    # The comments app's reply link, rendered once with placeholders and filled in per comment
-    # (rendering the template 200 times cost more than the rest of the page).
+    """Comments as prepared by ``comments.selectors.comment_thread``; with ``reply_links``, each
+    gets the reply link (comments/reply_link.html) under its text."""
+    # The reply link, rendered once with placeholders and filled in per comment.
     reply_markup = (
         get_template("comments/reply_link.html")
         .render({"comment": {"pk": _PK, "name": _NAME}})

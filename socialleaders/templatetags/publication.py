@@ -26,9 +26,8 @@ def _format_day(day, language):
 
 
 def format_day(day):
-    """A calendar date in the publication's style. Formatted once per day and language: pages
-    list many items from the same few days (200 comments, 60 quotes), and Django's date
-    formatting is slow."""
+    """A calendar date in the publication's style, formatted once per day and language: pages
+    list many items from the same few days (docs/benchmarks.md, "Dates")."""
     return _format_day(day, get_language())
 
 
@@ -79,11 +78,8 @@ _VIMEO_ID = re.compile(r"^[0-9]{5,12}$")
 
 
 def video_embed(url):
-    """Where a video address can be embedded without tracking, the details to do so.
-
-    Returns a dict (provider, embed_url, watch_url) for YouTube (through youtube-nocookie.com)
-    and Vimeo (with do-not-track), or None for anything else, which is then shown as a link.
-    """
+    """Where a video address can be embedded without tracking: a dict (provider, embed_url,
+    watch_url) for YouTube (youtube-nocookie.com) and Vimeo (do-not-track), else None (a link)."""
     if not url:
         return None
     try:
