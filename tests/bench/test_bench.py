@@ -41,8 +41,7 @@ def test_generate_bench_data_makes_a_proportional_threaded_data_set(db):
     from blog.models import Post
     from comments.models import Comment
     from interviews.models import Answer, Interview, Platform, Quote, Theme
-
-    from . import factories
+    from tests import factories
 
     call_command("generate_bench_data", scale=0.002, verbosity=0)
     assert Interview.objects.count() == 20

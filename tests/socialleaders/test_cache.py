@@ -26,11 +26,10 @@ from comments.models import Comment
 from socialleaders import cache as content_cache
 from socialleaders.middleware import PageCacheMiddleware
 from socialleaders.publishing import Status
+from tests import factories
+from tests.processes import eventually, fetch, free_port, start_app_server, stop, wait_until_up
 
-from . import factories
-from .processes import eventually, fetch, free_port, start_app_server, stop, wait_until_up
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.usefixtures("page_cache")  # every test here runs with the page cache on
 

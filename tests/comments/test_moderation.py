@@ -10,7 +10,7 @@ from django.test import Client
 from comments import services
 from comments.models import Comment, ModerationSettings, Subscription
 from tests import factories
-from tests.comments_support import send
+from tests.comments.support import send
 from tests.factories import moderation_settings as policy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]

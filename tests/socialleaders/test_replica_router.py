@@ -31,10 +31,9 @@ from comments.forms import make_timestamp
 from interviews.models import Interview, Leader
 from socialleaders.replica import ReplicaReadMiddleware
 from socialleaders.routers import ReplicaRouter
+from tests.processes import environment, settings_values, start_app_server, stop, wait_until_up
 
-from .processes import environment, settings_values, start_app_server, stop, wait_until_up
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PORTS = range(8005, 8008)
 
 

@@ -10,8 +10,7 @@ import pytest
 from django.utils import timezone
 
 from interviews.models import Interview, Theme
-
-from . import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

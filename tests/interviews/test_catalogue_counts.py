@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from interviews.models import InterviewPlatform
-
-from . import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

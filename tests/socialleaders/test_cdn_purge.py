@@ -24,12 +24,11 @@ from interviews.models import Interview
 from socialleaders import cache as content_cache
 from socialleaders import cdn
 from socialleaders.publishing import Status
+from tests import factories
+from tests.admin_support import save_in_admin
+from tests.processes import environment, load_settings
 
-from . import factories
-from .admin_support import save_in_admin
-from .processes import environment, load_settings
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # The ports this test file may use (a purge target, a server that never answers, a closed port).
 PORTS = range(8005, 8008)
 DELAY = 0.3

@@ -15,10 +15,9 @@ from django.test import Client
 from django.urls import path
 
 from socialleaders import health
+from tests.processes import settings_values
 
-from .processes import settings_values
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(**overrides):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from comments.forms import TIMESTAMP_SALT, make_timestamp
 from comments.models import Comment
 from tests import factories
-from tests.comments_support import form_data, post_url, send
+from tests.comments.support import form_data, post_url, send
 from tests.factories import moderation_settings as policy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]

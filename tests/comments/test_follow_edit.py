@@ -17,7 +17,7 @@ from comments import services
 from comments.forms import make_timestamp
 from comments.models import Comment, Subscription
 from tests import factories
-from tests.comments_support import send
+from tests.comments.support import send
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
