@@ -1,17 +1,4 @@
-"""What the reader typed, made safe to search with, and snippets made safe to show.
-
-Everything here is pure Python (no database), so the rules can be tested on their own:
-
-- ``clean_query`` turns raw input into the text we search for: NUL and other control characters,
-  lone surrogates and the Unicode replacement character are removed, runs of white space become one
-  space, and the result is cut to ``MAX_QUERY_LENGTH`` characters (on a word boundary when there is
-  one).
-- ``query_terms`` gives the words of a query (letters and digits only), at most ``MAX_TERMS``.
-- ``highlight`` builds a short, escaped snippet around the first match with ``<mark>`` round every
-  matching word (the SQLite fallback uses it).
-- ``marks_from_sentinels`` turns a PostgreSQL ``ts_headline`` result (computed with private-use
-  characters as start/stop markers) into escaped HTML whose only tags are balanced ``<mark>`` pairs.
-"""
+"""What the reader typed, made safe to search with, and snippets made safe to show (pure Python)."""
 
 import re
 from dataclasses import dataclass

@@ -1,24 +1,7 @@
-"""Site search across interviews, answers, quotes, leaders and blog posts (published only).
+"""Site search: rank every kind, then show one page of results (2 queries on PostgreSQL).
 
-Search runs in two steps so that the number of SQL queries does not depend on the data:
-
-1. *Rank*: the primary keys and a rank of the best ``MAX_PER_KIND`` matches of each kind. The
-   lists are merged in Python by rank and paginated.
-2. *Show*: one query loads the rows of the requested page with what each result needs (a
-   ``UNION ALL`` of one part per kind present; on PostgreSQL with the ``ts_headline`` snippets,
-   which are costly and so computed for the ten rows shown only).
-
-On PostgreSQL the ranking uses full-text search: a weighted ``tsvector`` per kind, stored in a
-generated, GIN-indexed column of each table (see ``search.vectors`` and ``search/migrations``),
-``websearch_to_tsquery`` (the reader can use "quoted phrases", ``or`` and ``-word``),
-``ts_rank`` and ``ts_headline``. Both steps are one SQL query each, written out in
-``search.pgsql``: a search costs two queries, whatever the size of the tables, the kinds searched
-and the mix of kinds the page shows.
-
-On any other database a simpler fallback applies: every word of the query must appear
-(case-insensitive ``icontains``) in one of the kind's fields, and the rank is a weighted count of
-the fields each word appears in, title-like fields counting most. It ranks with one query per
-kind (six queries for a page, two when one kind is searched).
+PostgreSQL uses full-text search (``search.postgres``); other databases a simpler ``icontains``
+fallback, one ranking query per kind. How each works: docs/search.md.
 """
 
 import html
@@ -27,22 +10,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db import connection, connections, router
-from django.db.models import CharField, Exists, F, OuterRef, Q, Value
+from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 
-from blog.models import Post
-from interviews.models import Answer, Interview, Leader, Quote
-from socialleaders.publishing import Status
-
-from . import pgsql
+from . import postgres
+from .kinds import FALLBACK_TEXT, KIND_SINGULAR, KINDS, MODELS, SHOWN_FIELDS, public_querysets
 from .query import highlight, marks_from_sentinels, query_terms
+from .vectors import field_weights
 
 MAX_PER_KIND = 200
-# On PostgreSQL, how many of the most recent matches of each kind are ranked (search.pgsql).
+# On PostgreSQL, how many of the most recent matches of each kind are ranked.
 RANK_CANDIDATES = 400
 # Most recent first, for the fallback's cap.
 RECENCY = {
@@ -51,22 +32,6 @@ RECENCY = {
     "quotes": ("-pk",),
     "leaders": ("-pk",),
     "posts": ("-publish_at", "-pk"),
-}
-
-# Shown in this order in the filter links, and used to break ties in rank.
-KINDS = {
-    "interviews": "Interviews",
-    "answers": "Answers",
-    "quotes": "Quotes",
-    "leaders": "Leaders",
-    "posts": "Blog posts",
-}
-KIND_SINGULAR = {
-    "interviews": "Interview",
-    "answers": "Answer",
-    "quotes": "Quote",
-    "leaders": "Leader",
-    "posts": "Blog post",
 }
 
 
@@ -106,32 +71,7 @@ def use_postgres():
 
 def _read_connection():
     """The connection the ORM would read the searched tables from (a replica, when routed)."""
-    return connections[router.db_for_read(Interview)]
-
-
-# --- What is public -------------------------------------------------------------------------
-
-
-def public_querysets(now=None):
-    """The rows of each kind a reader may find (``search.pgsql`` writes the same out in SQL)."""
-    now = now or timezone.now()
-    live = Interview.objects.published(now)
-    return {
-        "interviews": live,
-        "answers": Answer.objects.filter(interview__in=live.values("pk")),
-        "quotes": Quote.objects.published(now),
-        "leaders": Leader.objects.filter(Exists(live.filter(leader=OuterRef("pk")).values("pk"))),
-        "posts": Post.objects.published(now),
-    }
-
-
-def _pg_params(text, now, **extra):
-    return {
-        "text": text,
-        "now": now or timezone.now(),
-        "published": Status.PUBLISHED.value,
-        **extra,
-    }
+    return connections[router.db_for_read(MODELS["interviews"])]
 
 
 # --- Step 1: rank ---------------------------------------------------------------------------
@@ -141,7 +81,14 @@ def rank(text, kind=None, now=None):
     """Rank every kind (or just ``kind``) for the cleaned query ``text``."""
     kinds = [kind] if kind in KINDS else list(KINDS)
     if use_postgres():
-        rows = _pg_rank(kinds, text, now)
+        rows = postgres.rank_rows(
+            _read_connection(),
+            kinds,
+            text,
+            now or timezone.now(),
+            candidates=RANK_CANDIDATES,
+            per_kind=MAX_PER_KIND,
+        )
     else:
         querysets = public_querysets(now)
         rows = [
@@ -159,34 +106,12 @@ def rank(text, kind=None, now=None):
     return outcome
 
 
-def _pg_rank(kinds, text, now=None):
-    """(kind, pk, rank) of the best ``MAX_PER_KIND`` of each kind, in one query.
-
-    Matching (``search_vector @@ query``) is answered by the stored vectors (and their GIN
-    index), and ranking reads the stored vectors (no text is parsed). Only the
-    ``RANK_CANDIDATES`` most recent matches of each kind are ranked, so the cost of a search
-    stays bounded whatever the size of the tables (``search.pgsql``)."""
-    params = _pg_params(text, now, candidates=RANK_CANDIDATES, per_kind=MAX_PER_KIND)
-    with _read_connection().cursor() as cursor:
-        cursor.execute(pgsql.rank_sql(kinds), params)
-        return cursor.fetchall()
-
-
-# Fallback: (field, weight) per kind; a word found in a field adds its weight to the rank.
-FALLBACK_FIELDS = {
-    "interviews": [("title", 1.0), ("standfirst", 0.4), ("introduction", 0.2)],
-    "answers": [("body", 0.4)],
-    "quotes": [("text", 1.0)],
-    "leaders": [("name", 1.0), ("role", 0.4), ("organisation", 0.4), ("bio", 0.2)],
-    "posts": [("title", 1.0), ("excerpt", 0.4), ("body", 0.2)],
-}
-
-
 def _fallback_rank(kind, queryset, text):
+    """(pk, rank): every word in one of the kind's fields; rank: the weights of those fields."""
     terms = query_terms(text)
     if not terms:
         return []
-    fields = FALLBACK_FIELDS[kind]
+    fields = field_weights(kind)
     condition = Q()
     for term in terms:
         any_field = Q()
@@ -210,28 +135,14 @@ def _fallback_rank(kind, queryset, text):
 
 
 def results_for(hits, text, now=None):
-    """SearchResult objects for ``hits`` (one page), in the same order.
-
-    One query, whatever kinds the page mixes: each kind present contributes a ``SELECT`` of
-    (kind, pk, one JSON object with what its result shows), and the parts are joined with
-    ``UNION ALL``. On PostgreSQL the JSON holds the ``ts_headline`` snippets, computed for the
-    rows shown only."""
+    """SearchResult objects for ``hits`` (one page), in the same order, in one query."""
     by_kind = {}
     for hit in hits:
         by_kind.setdefault(hit.kind, []).append(hit.pk)
     if not by_kind:
         return []
     if use_postgres():
-        params = _pg_params(
-            text,
-            now,
-            whole=pgsql.HEADLINE_WHOLE,
-            fragments=pgsql.HEADLINE_FRAGMENTS,
-            **by_kind,
-        )
-        with _read_connection().cursor() as cursor:
-            cursor.execute(pgsql.show_sql(list(by_kind)), params)
-            rows = cursor.fetchall()
+        rows = postgres.show_rows(_read_connection(), by_kind, text, now or timezone.now())
     else:
         querysets = public_querysets(now)
         parts = [
@@ -258,67 +169,8 @@ def _plain(html_text):
     return html.unescape(strip_tags(html_text or "")).strip()
 
 
-# The fallback's show query: what each kind's result needs, {key: field path}, and in
-# FALLBACK_TEXT the long texts that snippets are cut from in Python. (On PostgreSQL,
-# search.pgsql.SHOW_PARTS loads the same keys, with ts_headline snippets, "hl_<name>", instead.)
-SHOWN_FIELDS = {
-    "interviews": {
-        "title": "title",
-        "slug": "slug",
-        "standfirst": "standfirst",
-        "leader_name": "leader__name",
-        "leader_honours": "leader__honours",
-        "date": "publish_at",
-    },
-    "answers": {
-        "asked_as": "asked_as",
-        "question_text": "question__text",
-        "question_slug": "question__slug",
-        "interview_slug": "interview__slug",
-        "interview_title": "interview__title",
-        "leader_name": "interview__leader__name",
-        "leader_honours": "interview__leader__honours",
-        "date": "interview__publish_at",
-    },
-    "quotes": {
-        "text": "text",
-        "leader_name": "leader__name",
-        "leader_honours": "leader__honours",
-        "leader_slug": "leader__slug",
-        "interview_id": "interview_id",
-        "interview_slug": "interview__slug",
-        "interview_title": "interview__title",
-        "answer_id": "answer_id",
-        "answer_interview_slug": "answer__interview__slug",
-        "answer_question_slug": "answer__question__slug",
-    },
-    "leaders": {
-        "name": "name",
-        "honours": "honours",
-        "slug": "slug",
-        "role": "role",
-        "organisation": "organisation",
-    },
-    "posts": {
-        "title": "title",
-        "slug": "slug",
-        "excerpt": "excerpt",
-        "author_name": "author__name",
-        "date": "publish_at",
-    },
-}
-FALLBACK_TEXT = {
-    "interviews": {"introduction_html": "introduction_html"},
-    "answers": {"body_html": "body_html"},
-    "quotes": {},
-    "leaders": {"bio": "bio"},
-    "posts": {"body_html": "body_html"},
-}
-
-
 def _shown_rows(kind, queryset):
-    """(kind, pk, {what the result shows}) for the rows of ``queryset``, as a values queryset
-    that can be part of a UNION ALL (the fallback's; ``search.pgsql`` has PostgreSQL's)."""
+    """The fallback's (kind, pk, {what the result shows}) rows, as a values queryset for a UNION."""
     fields = {key: F(path) for key, path in SHOWN_FIELDS[kind].items()}
     fields.update({key: F(path) for key, path in FALLBACK_TEXT[kind].items()})
     return (

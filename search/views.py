@@ -11,11 +11,7 @@ RESULTS_PER_PAGE = 10
 def search(request):
     """``/search/?q=words[&kind=answers][&page=2]``: ranked results, published content only.
 
-    Bad input never fails: an empty query shows the search form; a long query is cut to
-    ``MAX_QUERY_LENGTH`` characters; control characters are dropped; a query without a single word
-    (only punctuation) finds nothing; a page number that is not a number shows page 1 and one past
-    the end shows the last page (``Paginator.get_page``); an unknown ``kind`` searches everything.
-    """
+    Bad input never fails: docs/search.md lists what each kind of it gives."""
     raw = request.GET.get("q", "")
     query = clean_query(raw)
     kind = request.GET.get("kind", "")

@@ -1,14 +1,6 @@
-"""GIN expression indexes for full-text search, on PostgreSQL only.
+"""GIN expression indexes on each kind's weighted tsvector, PostgreSQL only (replaced by 0002).
 
-Each index is built on exactly the weighted tsvector expression that ``search/vectors.py`` uses in
-its queries (PostgreSQL uses an expression index only for the identical expression). The
-expressions are written out here, frozen, rather than imported: if ``search/vectors.py`` changes,
-add a migration that drops and recreates the index (tests/test_search.py checks with EXPLAIN that
-each query can use its index, so a mismatch fails the tests).
-
-On other databases (SQLite in development) the operations do nothing and the search falls back to
-``icontains`` matching, so the project's models and ``makemigrations --check`` are unaffected: the
-indexes are not part of any model's state.
+Expressions frozen here as they were then; history in docs/search.md.
 """
 
 from django.db import migrations

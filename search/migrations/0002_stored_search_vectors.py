@@ -1,20 +1,6 @@
-"""Stored search vectors, on PostgreSQL only: ranking reads them instead of re-parsing text.
+"""A generated, GIN-indexed ``search_vector`` column on each searched table, PostgreSQL only.
 
-0001 indexed each kind's weighted tsvector as a GIN *expression* index. The index finds the
-matching rows, but ``ts_rank`` needs the vector itself, and an expression index cannot give it
-back: PostgreSQL re-parsed every candidate's text (a post body, an answer) to rank it, which cost
-~250 ms per kind for a common word at 10,000 interviews.
-
-Here each searched table gets a ``search_vector`` column that PostgreSQL itself computes and keeps
-up to date (``GENERATED ALWAYS AS (...) STORED``: on every INSERT and UPDATE, whatever the path:
-the admin, ``update()``, ``bulk_create``, raw SQL), with a GIN index on it; the expression indexes
-go. The expressions are the ones 0001 indexed (``search/vectors.py`` documents the weights),
-written out here, frozen.
-
-The column is not part of any model's state (Django never reads or writes it: generated columns
-must not be written, and loading rows should not carry vectors around); ``search.vectors`` refers
-to it by name. On other databases (SQLite in development) the operations do nothing and search
-uses its ``icontains`` fallback.
+Not in any model's state (docs/search.md); expressions frozen here, as search.vectors.WEIGHTS was.
 """
 
 from django.db import migrations

@@ -1,25 +1,6 @@
-"""Keep each row's stored search vector inside the row (storage MAIN), on PostgreSQL only.
+"""Keep each row's ``search_vector`` in the row (storage MAIN), PostgreSQL only.
 
-With the default storage (EXTENDED) PostgreSQL moved the vector (~1 kB) out of a row longer than
-~2 kB (an interview with its introduction, an answer, a post) into the table's TOAST table, so
-testing a row against the query (``search_vector @@ query``, read for each of the newest rows
-until ``RANK_CANDIDATES`` match: see ``search.services``) cost two more page reads per row: the
-ranking of ``trust listening`` at 10,000 interviews read ~4,300 pages for interviews alone. With
-MAIN the vector stays in the row (other long columns, such as the rendered HTML, are moved out
-first), and the same ranking reads ~550 (4.4 ms -> 0.8 ms).
-
-A column's storage applies to values written after it changes, so the column is dropped and added
-again (same generated expression as 0002, frozen here) in one ALTER TABLE that also sets MAIN:
-PostgreSQL rewrites the table once with the new storage (no dead rows left behind), then the GIN
-index is built again, each table in a transaction of its own. A rewritten table has lost its
-visibility map, and until VACUUM sets it again every index-only scan (the covering indexes behind
-the home page's and the catalogue's counts) reads the table too: the home page went from 35 to
-110 ms. So each table is then vacuumed (and analysed: the new column has no statistics yet),
-which cannot run inside a transaction, hence ``atomic = False``. Each table is locked while it is
-rewritten: about 7 s for 60,000 answers, 6 s for 20,000 posts, 1 s for 10,000 interviews on the
-development machine (16 s in all, vacuums included).
-
-Nothing happens on other databases.
+Re-adds the column (one table rewrite), rebuilds its index, then vacuums: docs/search.md.
 """
 
 from django.db import migrations, transaction

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from search import pgsql, services, vectors
+from search import kinds, postgres, services, vectors
 from search.query import (
     MAX_QUERY_LENGTH,
     START_SENTINEL,
@@ -433,8 +433,8 @@ def test_only_public_rows_are_ranked_in_every_state(every_state):
 
 
 def test_ranked_rows_are_those_of_the_public_querysets(every_state):
-    """The SQL's idea of "public" (search.pgsql) is the ORM's (search.services.public_querysets,
-    built on socialleaders.publishing)."""
+    """The ranking's idea of "public" is the ORM's (search.kinds.public_querysets, built on
+    socialleaders.publishing), compiled into search.postgres's statement with a "now" slot."""
     public = {
         kind: set(queryset.values_list("pk", flat=True))
         for kind, queryset in services.public_querysets().items()
@@ -533,7 +533,12 @@ def test_stopwords_only_finds_nothing_without_error(client):
 @pytest.mark.parametrize("kind", list(services.KINDS))
 def test_each_search_can_use_its_gin_index(kind):
     f.interview(title="Indexed")
-    table = pgsql.PUBLIC[kind][0].split()[0]
+    matches = (
+        kinds.MODELS[kind]
+        .objects.annotate(vector=vectors.stored_vector())
+        .filter(vector=vectors.search_query("social media"))
+        .values("pk")
+    )
     with connection.cursor() as cursor:
         # Tiny tables are read whole, or walked along another index; forbid both to see whether
         # the GIN index *can* answer the ranking's match condition (a bitmap scan). (On a large
@@ -541,11 +546,7 @@ def test_each_search_can_use_its_gin_index(kind):
         # stored vectors for common ones: docs/search.md.)
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute(
-            f"EXPLAIN SELECT m.id FROM {table} m WHERE m.search_vector @@ {pgsql.TSQUERY}",
-            {"text": "social media"},
-        )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        plan = matches.explain()
     assert vectors.INDEX_NAMES[kind] in plan, plan
 
 
@@ -553,39 +554,33 @@ def test_each_search_can_use_its_gin_index(kind):
 def test_search_vectors_are_kept_in_the_row():
     """search/migrations/0003: storage MAIN, so testing a row against the query does not fetch
     its vector from the TOAST table (the ranking walks hundreds of rows per kind)."""
-    tables = [
-        "interviews_interview",
-        "interviews_answer",
-        "interviews_quote",
-        "interviews_leader",
-        "blog_post",
-    ]
+    tables = [model._meta.db_table for model in kinds.MODELS.values()]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT attrelid::regclass::text, attstorage FROM pg_attribute"
-            " WHERE attname = 'search_vector' AND attrelid::regclass::text = ANY(%s)",
-            [tables],
+            " WHERE attname = %s AND attrelid::regclass::text = ANY(%s)",
+            [vectors.COLUMN, tables],
         )
         storage = dict(cursor.fetchall())
     assert storage == dict.fromkeys(tables, "m")
 
 
 def _orm_ranking(kind, text):
-    """The ranking as the ORM writes it (the implementation search.pgsql replaced): the best
-    MAX_PER_KIND, by ts_rank, of the RANK_CANDIDATES newest public matches."""
+    """The ranking as the ORM alone writes it: the best MAX_PER_KIND, by ts_rank (default
+    weights), of the RANK_CANDIDATES newest public matches."""
     from django.contrib.postgres.search import SearchRank
 
     queryset = services.public_querysets()[kind]
     query = vectors.search_query(text)
     newest = (
-        queryset.annotate(search=vectors.VECTORS[kind]())
+        queryset.annotate(search=vectors.stored_vector())
         .filter(search=query)
         .order_by("-pk")
         .values("pk")[: services.RANK_CANDIDATES]
     )
     return list(
         queryset.model.objects.filter(pk__in=newest)
-        .annotate(rank=SearchRank(vectors.VECTORS[kind](), query))
+        .annotate(rank=SearchRank(vectors.stored_vector(), query))
         .order_by("-rank", "-pk")
         .values_list("pk", "rank")[: services.MAX_PER_KIND]
     )
@@ -623,7 +618,7 @@ def test_ranking_is_the_orm_ranking(monkeypatch):
 
 
 def _orm_headline(model, pk, source, text, whole):
-    """ts_headline as Django's SearchHeadline writes it (what search.pgsql replaced)."""
+    """ts_headline as Django's SearchHeadline writes it, options spelled out here."""
     from django.contrib.postgres.search import SearchHeadline
 
     options = {"start_sel": START_SENTINEL, "stop_sel": STOP_SENTINEL}
@@ -706,16 +701,13 @@ def test_snippets_are_django_search_headlines():
             {"title": ("title", True), "body": (concat("excerpt", "body_html"), False)},
         ),
     }
-    params = services._pg_params(
+    rows = postgres.show_rows(
+        connection,
+        {kind: [pk] for kind, (_model, pk, _s) in sources.items()},
         "heron",
-        None,
-        whole=pgsql.HEADLINE_WHOLE,
-        fragments=pgsql.HEADLINE_FRAGMENTS,
-        **{kind: [pk] for kind, (_model, pk, _s) in sources.items()},
+        timezone.now(),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(pgsql.show_sql(list(sources)), params)
-        shown = {kind: json.loads(data) for kind, _pk, data in cursor.fetchall()}
+    shown = {kind: json.loads(data) for kind, _pk, data in rows}
     assert set(shown) == set(sources)
     for kind, (model, pk, headlines) in sources.items():
         for name, (source, whole) in headlines.items():
@@ -761,10 +753,11 @@ def test_stored_vector_is_the_weighted_vector_of_the_text(kind):
     """The generated column holds exactly what search.vectors computes from the text (same
     words, same weights), so ranking on it ranks as the text would."""
     _make_one_of_each()
-    model = services.public_querysets()[kind].model
-    rows = model.objects.annotate(
-        stored=vectors.VECTORS[kind](), computed=vectors.COMPUTED[kind]()
-    ).values_list("stored", "computed")
+    rows = (
+        kinds.MODELS[kind]
+        .objects.annotate(stored=vectors.stored_vector(), computed=vectors.computed_vector(kind))
+        .values_list("stored", "computed")
+    )
     assert rows
     for stored, computed in rows:
         assert stored == computed
