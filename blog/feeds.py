@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from taggit.models import Tag
 
+from socialleaders.cachetags import list_tag
 from socialleaders.feeds import ITEMS, AtomMixin, BaseFeed, absolute, feed_urls, summary
 
 from .models import Post
@@ -25,6 +26,7 @@ class PostItems:
     """How a post becomes a feed entry."""
 
     model = Post
+    cache_tags = (list_tag(Post),)
 
     def item_description(self, item):
         return summary(item.excerpt, item.body_html)

@@ -10,6 +10,7 @@ from django.views.generic import DetailView, ListView, dates
 from taggit.models import Tag
 
 from comments.selectors import thread_for
+from socialleaders.cachetags import list_tag
 from socialleaders.views import PreviewMixin, PublicPageMixin, SubjectListMixin
 
 from .models import Author, Post
@@ -25,7 +26,11 @@ def post_cards():
     )
 
 
+POSTS = list_tag(Post)  # pages listing posts: any joining or leaving one
+
+
 class PostListView(PublicPageMixin, ListView):
+    cache_tags = (POSTS,)
     feed_kind = "blog"
     template_name = "blog/post_list.html"
     context_object_name = "posts"
@@ -53,6 +58,7 @@ class PostsOf(SubjectListMixin):
 
     paginate_by = 10
     context_object_name = "posts"
+    cache_tags = (POSTS,)
 
 
 class TagView(PostsOf, ListView):
@@ -85,6 +91,7 @@ class MonthArchiveView(PublicPageMixin, dates.MonthArchiveView):
     """The posts of one month (Django's archive view: 404 for an empty or impossible month)."""
 
     template_name = "blog/month_archive.html"
+    cache_tags = (POSTS,)
     context_object_name = "posts"
     date_field = "publish_at"
     month_format = "%m"

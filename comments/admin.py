@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from socialleaders.admin import URL_FIELD_OVERRIDES, excerpt
 from socialleaders.cache import content_changed
+from socialleaders.cachetags import rows_tags
 
 from . import services
 from .models import Comment, ModerationSettings, Subscription
@@ -216,11 +217,11 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Remove selected comments from the site", permissions=["change"])
     def remove(self, request, queryset):
+        shown = list(queryset.filter(status=Comment.Status.APPROVED))  # what readers saw
         changed = queryset.exclude(status=Comment.Status.REMOVED).update(
             status=Comment.Status.REMOVED
         )
-        if changed:
-            content_changed()  # update() sends no signals: tell the page cache ourselves
+        content_changed(rows_tags(shown))  # update() sends no signals: tell the page cache
         self._report(request, changed, "removed")
 
     @admin.action(

@@ -55,6 +55,8 @@ class OnPiece:
 class ModerationSettings(models.Model):
     """The editors' comment policy: one row, changed in the admin."""
 
+    cache_scope = "site"  # it decides whether every page shows the comment form
+
     comments_enabled = models.BooleanField(
         "comments open site-wide",
         default=True,
@@ -182,6 +184,9 @@ class Subscription(OnPiece, models.Model):
 
     objects = SubscriptionQuerySet.as_manager()
 
+    def readers_see(self):
+        return False  # followers are private
+
     class Meta:
         verbose_name = "follower"
         ordering = ["-created_at", "-id"]
@@ -280,6 +285,11 @@ class Comment(OnPiece, models.Model):
     )
 
     objects = CommentQuerySet.as_manager()
+
+    membership_fields = ("status",)
+
+    def readers_see(self):
+        return self.status == self.Status.APPROVED
 
     class Meta:
         db_table = "blog_comment"  # the table it had in the blog app; moved in 0002

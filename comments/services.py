@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from socialleaders.cache import content_changed
+from socialleaders.cachetags import rows_tags
 
 from . import conf
 from .models import Comment, ModerationSettings, Subscription
@@ -664,11 +665,11 @@ def erase_commenter(email, delete=False):
             count = comments.count()
             comments.delete()
         else:
+            shown = list(comments.filter(status=Comment.Status.APPROVED))
             count = comments.update(
                 name="Anonymous", email="", website="", ip_address=None, user_agent=""
             )
-            if count:
-                content_changed()  # update() sends no signals: the erased names are on pages
+            content_changed(rows_tags(shown))  # update() sends no signals: names are on pages
         follows, _ = Subscription.objects.filter(email__iexact=email).delete()
     return count, follows
 

@@ -18,6 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from socialleaders.csrf import CROSS_SITE, same_origin_post
+
 from . import conf, services
 from .forms import CommentForm, EditForm, FollowForm
 from .models import Comment, ModerationSettings, Subscription
@@ -109,6 +111,7 @@ def post_url(target):
 
 @never_cache
 @require_POST
+@same_origin_post
 def post_comment(request, kind, pk):
     target = services.get_target(kind, pk)
     policy = ModerationSettings.load()
@@ -235,8 +238,8 @@ def delete_comment(request, pk):
 # Following ---------------------------------------------------------------------------------
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
+@same_origin_post
 def follow(request, kind, pk):
     target = services.get_target(kind, pk)
     reason = services.closed_reason(target)
@@ -391,11 +394,17 @@ def csrf_failure(request, reason=""):
         except Http404:
             target = None
         if target is not None:
-            message = (
-                "Your form could not be accepted: its security token was missing or out of "
-                "date (this happens when cookies are blocked or the page was open for a long "
-                "time). Your text is kept below; please send it again."
-            )
+            if reason.startswith(CROSS_SITE):
+                message = (
+                    "Your form could not be accepted: it was sent from a page on another site. "
+                    "If you wrote it here, your text is kept below; please send it again."
+                )
+            else:
+                message = (
+                    "Your form could not be accepted: its security token was missing or out "
+                    "of date (this happens when cookies are blocked or the page was open for "
+                    "a long time). Your text is kept below; please send it again."
+                )
             if match.url_name == "post":
                 form = CommentForm(request.POST, target=target)
                 form.refresh_timestamp()

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from reversion.models import Version
 
 from socialleaders.cache import content_changed
+from socialleaders.cachetags import rows_tags
 from socialleaders.publishing import Status
 
 from . import revisions
@@ -259,7 +260,7 @@ class EditorialAdminMixin:
                 )
                 for obj in items:
                     record_publication(obj, publish_action_for(obj, now), request.user, "bulk")
-                content_changed()  # update() sends no signals
+                content_changed(rows_tags(items))  # update() sends no signals
         self._report(request, len(items), "published")
 
     @admin.action(
@@ -279,7 +280,7 @@ class EditorialAdminMixin:
                     record_publication(
                         obj, PublicationRecord.Action.UNPUBLISHED, request.user, "bulk"
                     )
-                content_changed()
+                content_changed(rows_tags(items))
         self._report(request, len(items), "returned to draft")
 
     def _locked(self, queryset):

@@ -12,6 +12,7 @@ KINDS = (InterviewItems(), PostItems())
 
 class SiteFeed(BaseFeed):
     url_name = "feeds:site-rss"
+    cache_tags = tuple(tag for kind in KINDS for tag in kind.cache_tags)
 
     def title(self):
         return settings.SITE_NAME

@@ -4,11 +4,14 @@ from django.views.generic import TemplateView
 
 from blog.models import Post
 from interviews import selectors
+from interviews.models import Interview, Quote
+from socialleaders.cachetags import CATALOGUE, list_tag
 from socialleaders.views import PublicPageMixin
 
 
 class HomeView(PublicPageMixin, TemplateView):
     template_name = "frontpage/home.html"
+    cache_tags = (list_tag(Interview), list_tag(Post), list_tag(Quote), CATALOGUE)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import strip_tags
 
+from socialleaders.cachetags import list_tag
 from socialleaders.feeds import ITEMS, AtomMixin, BaseFeed, absolute, feed_urls, summary
 
 from .models import Interview, Platform, Theme
@@ -24,6 +25,7 @@ class InterviewItems:
     """How an interview becomes a feed entry."""
 
     model = Interview
+    cache_tags = (list_tag(Interview),)
 
     def item_description(self, item):
         return summary(item.standfirst, item.introduction_html)

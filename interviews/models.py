@@ -46,6 +46,9 @@ class ThemedInterview(TaggedItemBase):
     tag = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="tagged_interviews")
     content_object = models.ForeignKey("Interview", on_delete=models.CASCADE)
 
+    def readers_see(self):
+        return self.content_object.is_published()
+
     class Meta:
         verbose_name = "interview theme"
         constraints = [
@@ -288,6 +291,11 @@ class InterviewPlatform(models.Model):
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="uses")
     is_favourite = models.BooleanField("favourite", default=False)
 
+    membership_fields = ("is_favourite",)
+
+    def readers_see(self):
+        return self.interview.is_published()
+
     class Meta:
         verbose_name = "platform used"
         verbose_name_plural = "platforms used"
@@ -328,6 +336,11 @@ class Answer(models.Model):
     body = models.TextField(help_text="The answer, in Markdown (paragraphs and lists are kept).")
     body_html = models.TextField(blank=True, editable=False)
     order = models.PositiveSmallIntegerField(default=0)
+
+    membership_fields = ("order",)
+
+    def readers_see(self):
+        return self.interview.is_published()
 
     class Meta:
         ordering = ["interview", "order", "id"]
@@ -384,6 +397,11 @@ class Quote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = QuoteQuerySet.as_manager()
+
+    membership_fields = ("order", "featured")
+
+    def readers_see(self):
+        return self.interview_id is None or self.interview.is_published()
 
     class Meta:
         ordering = ["order", "id"]

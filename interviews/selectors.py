@@ -25,6 +25,7 @@ from django.db.models.functions import Cast
 
 from comments.selectors import approved_comment_count
 from socialleaders import cache as content_cache
+from socialleaders.cachetags import CATALOGUE
 from socialleaders.publishing import published_q, unpublished_q
 
 from .models import (
@@ -153,8 +154,8 @@ def catalogue_cached():
 
 def catalogue(name):
     """All platforms, themes or questions with their counts (``name``), as a list. With the page
-    cache on, kept in the shared cache with the content generation they were computed under, and
-    used only while it is current; otherwise computed on every request."""
+    cache on, kept in the shared cache with the generation and catalogue tag version they were
+    computed under, and used only while both are current; otherwise computed every time."""
     compute = {
         "platforms": all_platforms_with_counts,
         "themes": themes_with_counts,
@@ -164,17 +165,18 @@ def catalogue(name):
         return compute()
     try:
         generation = content_cache.generation_for_request()
+        version = (generation, content_cache.tag_versions([CATALOGUE])[CATALOGUE])
         cache = content_cache.page_cache()
         key = CATALOGUE_KEY.format(name=name)
         stored = cache.get(key)
     except Exception:  # the cache is down: the page must still work
         logger.exception("could not read the catalogue counts from the cache")
         return compute()
-    if stored is not None and stored[0] == generation:
+    if stored is not None and stored[0] == version:
         return stored[1]
     value = compute()
     try:
-        cache.set(key, (generation, value), timeout=settings.PAGE_CACHE_SECONDS)
+        cache.set(key, (version, value), timeout=settings.PAGE_CACHE_SECONDS)
     except Exception:
         logger.exception("could not cache the catalogue counts")
     return value

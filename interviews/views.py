@@ -24,6 +24,7 @@ from comments.selectors import thread_for
 from editorial.forms import ApprovalResponseForm
 from editorial.models import ApprovalEvent, ApprovalLink
 from editorial.quotecards import card_for
+from socialleaders.cachetags import CATALOGUE, list_tag
 from socialleaders.publishing import published_q
 from socialleaders.templatetags.publication import minutes_to_read
 from socialleaders.views import CountedPaginator, PreviewMixin, PublicPageMixin, SubjectListMixin
@@ -43,14 +44,20 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 
+INTERVIEWS = list_tag(Interview)  # pages listing interviews: any joining or leaving one
+QUOTES = list_tag(Quote)
+
+
 class InterviewsOf(SubjectListMixin):
     """A page about one thing (platform, theme, leader) listing its published interviews."""
 
     paginate_by = 12
     context_object_name = "interviews"
+    cache_tags = (INTERVIEWS,)
 
 
 class InterviewListView(PublicPageMixin, ListView):
+    cache_tags = (INTERVIEWS,)
     feed_kind = "interviews"
     template_name = "interviews/interview_list.html"
     context_object_name = "interviews"
@@ -100,6 +107,7 @@ class InterviewDetailView(PreviewMixin, DetailView):
 
 
 class PlatformListView(PublicPageMixin, ListView):
+    cache_tags = (INTERVIEWS, CATALOGUE)
     template_name = "interviews/platform_list.html"
     context_object_name = "platforms"
 
@@ -108,6 +116,7 @@ class PlatformListView(PublicPageMixin, ListView):
 
 
 class PlatformDetailView(InterviewsOf, ListView):
+    cache_tags = (INTERVIEWS, CATALOGUE)
     feed_kind = "platform"
     template_name = "interviews/platform_detail.html"
     subject_name = "platform"
@@ -130,6 +139,7 @@ class PlatformDetailView(InterviewsOf, ListView):
 
 
 class ThemeListView(PublicPageMixin, ListView):
+    cache_tags = (INTERVIEWS, CATALOGUE)
     template_name = "interviews/theme_list.html"
     context_object_name = "themes"
 
@@ -150,6 +160,7 @@ class ThemeDetailView(InterviewsOf, ListView):
 
 
 class QuoteListView(PublicPageMixin, ListView):
+    cache_tags = (INTERVIEWS, QUOTES)
     template_name = "interviews/quote_list.html"
     context_object_name = "quotes"
     paginate_by = 60
@@ -162,6 +173,7 @@ class QuoteListView(PublicPageMixin, ListView):
 
 
 class LeaderListView(PublicPageMixin, ListView):
+    cache_tags = (INTERVIEWS,)
     template_name = "interviews/leader_list.html"
     context_object_name = "leaders"
     paginate_by = 48
@@ -171,6 +183,7 @@ class LeaderListView(PublicPageMixin, ListView):
 
 
 class LeaderDetailView(InterviewsOf, ListView):
+    cache_tags = (INTERVIEWS, QUOTES)
     template_name = "interviews/leader_detail.html"
     subject_name = "leader"
 
@@ -196,6 +209,7 @@ class LeaderDetailView(InterviewsOf, ListView):
 
 
 class SeriesDetailView(PublicPageMixin, DetailView):
+    cache_tags = (INTERVIEWS,)
     template_name = "interviews/series_detail.html"
     context_object_name = "series"
 
@@ -224,6 +238,7 @@ class SeriesDetailView(PublicPageMixin, DetailView):
 
 
 class QuestionListView(PublicPageMixin, ListView):
+    cache_tags = (INTERVIEWS, CATALOGUE)
     template_name = "interviews/question_list.html"
     context_object_name = "questions"
 
@@ -233,6 +248,8 @@ class QuestionListView(PublicPageMixin, ListView):
 
 class QuestionDetailView(PublicPageMixin, ListView):
     """Every leader's answer to one question, side by side."""
+
+    cache_tags = (INTERVIEWS, CATALOGUE, list_tag(Answer))
 
     template_name = "interviews/question_detail.html"
     context_object_name = "answers"

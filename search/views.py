@@ -2,6 +2,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from socialleaders.cachetags import SEARCH, tag_page
+
 from . import services
 from .query import clean_query, query_terms
 
@@ -12,6 +14,7 @@ def search(request):
     """``/search/?q=words[&kind=answers][&page=2]``: ranked results, published content only.
 
     Bad input never fails: docs/search.md lists what each kind of it gives."""
+    tag_page(SEARCH)  # results move with any change readers can see
     raw = request.GET.get("q", "")
     query = clean_query(raw)
     kind = request.GET.get("kind", "")

@@ -2,6 +2,7 @@
 that sends one per burst of committed changes (``socialleaders.cache`` schedules it). How it is
 configured, what it waits for and why: docs/architecture.md."""
 
+import json
 import logging
 import threading
 import time
@@ -15,12 +16,26 @@ logger = logging.getLogger(__name__)
 USER_AGENT = "socialleaders-cdn-purge"
 
 
-def purge():
-    """Send the purge request now. Returns True if the CDN accepted it; never raises."""
+def _fill(template, tags):
+    """A header or body template with the tags in: ``{tags}`` space-separated (Surrogate-Key,
+    xkey), ``{tags_csv}`` comma-separated, ``{tags_json}`` a JSON list (Cloudflare)."""
+    return (
+        template.replace("{tags_json}", json.dumps(tags))
+        .replace("{tags_csv}", ",".join(tags))
+        .replace("{tags}", " ".join(tags))
+    )
+
+
+def purge(tags=("site",)):
+    """Send the purge request for ``tags`` now ("site" is on every page: everything). Returns
+    True if the CDN accepted it; never raises. A configuration without a tags placeholder
+    purges everything every time."""
+    tags = sorted(tags) or ["site"]
     url = settings.CDN_PURGE_URL
     method = settings.CDN_PURGE_METHOD
-    body = settings.CDN_PURGE_BODY.encode() or None
-    headers = {"User-Agent": USER_AGENT, **settings.CDN_PURGE_HEADERS}
+    body = _fill(settings.CDN_PURGE_BODY, tags).encode() or None
+    configured = {name: _fill(value, tags) for name, value in settings.CDN_PURGE_HEADERS.items()}
+    headers = {"User-Agent": USER_AGENT, **configured}
     if body is not None and not any(name.lower() == "content-type" for name in headers):
         headers["Content-Type"] = "application/json"
     started = time.perf_counter()
@@ -38,7 +53,8 @@ def purge():
         logger.warning("CDN purge failed: %s %s: %s", method, url, error)
         return False
     logger.info(
-        "CDN purged: %s %s answered %s in %.0f ms",
+        "CDN purged %d tags: %s %s answered %s in %.0f ms",
+        len(tags),
         method,
         url,
         status,

@@ -12,6 +12,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from .cachetags import tag_page
+
 ITEMS = 20
 DESCRIPTION_WORDS = 60
 
@@ -33,6 +35,11 @@ class BaseFeed(Feed):
 
     url_name = None  # "feeds:<name>-rss"; the Atom one ends in "-atom"
     item_guid_is_permalink = True
+    cache_tags = ()  # the lists the feed shows (see socialleaders.views.PublicPageMixin)
+
+    def __call__(self, request, *args, **kwargs):
+        tag_page(*self.cache_tags)
+        return super().__call__(request, *args, **kwargs)
 
     def feed_url(self, obj=None):
         kwargs = {"slug": obj.slug} if obj is not None else {}

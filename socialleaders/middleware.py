@@ -12,12 +12,13 @@ import uuid
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
 from socialleaders import cache as content_cache
+from socialleaders import cachetags
+from socialleaders.errors import DATABASE_DOWN, unavailable
 
 request_logger = logging.getLogger("socialleaders.request")
 cache_logger = logging.getLogger("socialleaders.cache")
@@ -102,10 +103,6 @@ class ContentSecurityPolicyMiddleware:
 
 
 _NO_STORE_DIRECTIVES = {"private", "no-store", "no-cache"}
-# What Django's {% csrf_token %} renders. In a stored page the per-visitor token is replaced by
-# a placeholder, filled in again for each visitor when the page is served.
-_CSRF_INPUT_RE = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(">)')
-_CSRF_PLACEHOLDER = b"__sl_csrf_token__"
 _SKIPPED_HEADERS = {
     "set-cookie",
     "date",
@@ -118,8 +115,9 @@ _SKIPPED_HEADERS = {
 class PageCacheMiddleware:
     """Whole pages for anonymous readers, from the shared cache (``socialleaders.cache``).
 
-    Which requests it answers, which responses it stores, CSRF tokens in stored forms and the
-    headers it sends: docs/architecture.md, "The page cache".
+    Which requests it answers, which responses it stores, stale copies (while one request
+    renders, or while the database is down) and the headers it sends: docs/architecture.md,
+    "The page cache".
     """
 
     def __init__(self, get_response):
@@ -136,7 +134,7 @@ class PageCacheMiddleware:
         url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         try:
             key = self._key(url)
-            generation, entry = content_cache.lookup(key)
+            found = content_cache.lookup(key)
         except Exception:
             cache_logger.exception("page cache unavailable; serving uncached")
             request.page_cache = "error"
@@ -145,22 +143,44 @@ class PageCacheMiddleware:
             response["X-Cache"] = "error"
             return response
 
-        if entry is not None:
+        entry = found.entry
+        if found.fresh:
             request.page_cache = "hit"
-            return self._from_entry(entry, "hit", request=request)
+            return self._from_entry(entry, "hit")
+        request._sl_stale_entry = entry  # what stale-if-error serves (process_exception)
+        locked = self._lock(key, entry)
+        if not locked and entry is not None:
+            request.page_cache = "stale"  # another request is rendering it
+            return self._from_entry(entry, "stale")
 
         request.page_cache = "miss"
-        response = self.get_response(request)
-        entry = self._entry(response, generation) if self._response_is_cacheable(response) else None
-        if entry is None:
-            self._mark_personal(request, response)
-            response["X-Cache"] = "miss"
-            return response
         try:
-            content_cache.store(key, entry)
-        except Exception:
-            cache_logger.exception("could not store a page in the cache")
-        return self._from_entry(entry, "miss", response)
+            with cachetags.collecting() as tags:
+                response = self.get_response(request)
+            stored = self._entry(response, found, tags) if self._cacheable(response) else None
+            if stored is None:
+                self._mark_personal(request, response)
+                response["X-Cache"] = "miss"
+                return response
+            try:
+                content_cache.store(key, stored)
+            except Exception:
+                cache_logger.exception("could not store a page in the cache")
+            return self._from_entry(stored, "miss", response)
+        finally:
+            if locked:
+                self._unlock(key)
+
+    def process_exception(self, request, exception):
+        """The database is down: the last copy of the page if there is one, else a plain 503."""
+        if not isinstance(exception, DATABASE_DOWN):
+            return None
+        entry = getattr(request, "_sl_stale_entry", None)
+        cache_logger.error("database unavailable: %s", exception)
+        if entry is not None:
+            request.page_cache = "stale-if-error"
+            return self._from_entry(entry, "stale-if-error")
+        return unavailable()
 
     # Decisions
 
@@ -183,10 +203,9 @@ class PageCacheMiddleware:
         return not request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
 
     @staticmethod
-    def _response_is_cacheable(response):
-        if response.status_code != 200 or response.streaming:
-            return False
-        if set(response.cookies) - {settings.CSRF_COOKIE_NAME}:
+    def _cacheable(response):
+        """A response that is the same for every anonymous reader: nothing personal in it."""
+        if response.status_code != 200 or response.streaming or response.cookies:
             return False
         cache_control = {
             part.split("=", 1)[0].strip().lower()
@@ -204,6 +223,23 @@ class PageCacheMiddleware:
             patch_cache_control(response, private=True)
         patch_vary_headers(response, ("Cookie",))
 
+    @staticmethod
+    def _lock(key, entry):
+        """Render only if no other request is rendering this page; a page never stored is
+        rendered anyway (there is nothing to serve meanwhile)."""
+        try:
+            return content_cache.render_lock(key)
+        except Exception:
+            cache_logger.exception("could not take the render lock")
+            return entry is None
+
+    @staticmethod
+    def _unlock(key):
+        try:
+            content_cache.release_render_lock(key)
+        except Exception:
+            cache_logger.exception("could not release the render lock")
+
     # Keys and entries
 
     @staticmethod
@@ -212,14 +248,13 @@ class PageCacheMiddleware:
         return f"sl:page:{digest}"
 
     @staticmethod
-    def _entry(response, generation):
-        """What is stored for a page, or None if it cannot be shared after all."""
+    def _entry(response, found, tags):
+        """What is stored for a page, exactly as rendered; None if one of its tags changed
+        while it rendered."""
+        versions = content_cache.entry_tags(tags, found.clock)
+        if versions is None:
+            return None
         content = response.content
-        csrf = settings.CSRF_COOKIE_NAME in response.cookies
-        if csrf:
-            content, replaced = _CSRF_INPUT_RE.subn(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", content)
-            if not replaced:  # the token is used some other way we cannot swap safely
-                return None
         headers = [
             (name, value)
             for name, value in response.items()
@@ -235,37 +270,33 @@ class PageCacheMiddleware:
             "content": content,
             "etag": etag,
             "last_modified": last_modified,
-            "csrf": csrf,
-            "generation": generation,
+            "generation": found.generation,
+            "tags": versions,
         }
 
     @staticmethod
-    def _from_entry(entry, outcome, response=None, request=None):
-        csrf = None
+    def _from_entry(entry, outcome, response=None):
         if response is None:
-            content = entry["content"]
-            if entry.get("csrf"):
-                # This visitor's own token, from their cookie's secret (or a new one).
-                csrf = CsrfViewMiddleware(lambda request: None)
-                csrf.process_request(request)
-                content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
-            response = HttpResponse(content, status=entry["status"])
+            response = HttpResponse(entry["content"], status=entry["status"])
             for name, value in entry["headers"]:
                 response[name] = value
-            response["Content-Length"] = len(content)
-            if csrf is not None:
-                csrf.process_response(request, response)  # sets or renews the CSRF cookie
+            response["Content-Length"] = len(entry["content"])
         response["ETag"] = entry["etag"]
         response["Last-Modified"] = entry["last_modified"]
-        if entry.get("csrf"):
-            patch_cache_control(response, private=True, max_age=settings.PAGE_CACHE_MAX_AGE)
-        else:
+        tags = sorted(entry.get("tags") or ()) or [cachetags.SITE]
+        response[settings.PAGE_CACHE_TAG_HEADER] = " ".join(tags)
+        response["Cache-Tag"] = ",".join(tags)
+        if outcome in {"hit", "miss"}:
             patch_cache_control(
                 response,
                 public=True,
                 max_age=settings.PAGE_CACHE_MAX_AGE,
                 s_maxage=settings.PAGE_CACHE_S_MAXAGE,
+                stale_while_revalidate=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
+                stale_if_error=settings.PAGE_CACHE_STALE_IF_ERROR,
             )
+        else:  # a stale copy: nobody should keep it for long
+            patch_cache_control(response, public=True, max_age=0, s_maxage=1)
         patch_vary_headers(response, ("Cookie",))
         response["X-Cache"] = outcome
         return response

@@ -107,8 +107,14 @@ class Publishable(models.Model):
     class Meta:
         abstract = True
 
+    # What places an item in lists: a change to these can add, remove or move it (cache tags).
+    membership_fields = ("status", "publish_at", "unpublish_at")
+
     def __str__(self):
         return self.title
+
+    def readers_see(self):
+        return self.is_published()
 
     def save(self, *args, **kwargs):
         if not self.slug:

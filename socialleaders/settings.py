@@ -196,6 +196,16 @@ PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", "60"))  # CDNs, 
 # (up to PAGE_CACHE_LOCAL_BYTES); 0 = always ask Redis.
 PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
 PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("PAGE_CACHE_LOCAL_BYTES", str(16 * 1024 * 1024)))
+# Stale copies: how long a CDN may serve one while it revalidates, or while the site errs; how
+# long one request may take to render a stale page while others get the old copy; what a 503
+# asks clients to wait while the database is down.
+PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", "30"))
+PAGE_CACHE_STALE_IF_ERROR = int(os.environ.get("PAGE_CACHE_STALE_IF_ERROR", "86400"))
+PAGE_CACHE_RENDER_SECONDS = int(os.environ.get("PAGE_CACHE_RENDER_SECONDS", "10"))
+PAGE_CACHE_RETRY_AFTER = int(os.environ.get("PAGE_CACHE_RETRY_AFTER", "30"))
+# The response header naming a page's cache tags for Fastly / Varnish xkey (Cache-Tag is always
+# sent too, for Cloudflare).
+PAGE_CACHE_TAG_HEADER = os.environ.get("PAGE_CACHE_TAG_HEADER", "Surrogate-Key")
 PAGE_CACHE_MAX_QUERY_LENGTH = 512
 PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/healthz", "/accounts/"]
 # Set by the comments work while a reader's own comment awaits moderation: they see it, so

@@ -15,6 +15,7 @@ from django.db.models.functions import Greatest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from .cachetags import list_tag, tag_page
 from .publishing import published_q
 
 
@@ -85,6 +86,7 @@ class ListingSitemap(SiteURLSitemap):
 
 
 def sitemap(request, sitemaps):
+    tag_page(*{list_tag(s.model) for s in sitemaps.values() if getattr(s, "model", None)})
     return sitemap_views.sitemap(request, sitemaps=sitemaps)
 
 

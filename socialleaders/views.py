@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
 
+from .cachetags import tag_page
 from .feeds import feed_links
 
 
@@ -12,9 +13,13 @@ class PublicPageMixin:
     (``feed_kind``, with the view's ``subject`` for a tag, theme or platform feed)."""
 
     feed_kind = None
+    # The lists the page shows, as cache tags (``cachetags.list_tag``, ``CATALOGUE``): a row
+    # joining or leaving one of them makes the page stale. The rows it shows tag themselves.
+    cache_tags = ()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        tag_page(*self.cache_tags)
         if self.feed_kind:
             context.update(feed_links(self.feed_kind, getattr(self, "subject", None)))
         return context

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from comments.models import Comment
 from socialleaders import cache as content_cache
+from socialleaders.cachetags import object_tag
 from socialleaders.middleware import PageCacheMiddleware
 from socialleaders.publishing import Status
 from tests import factories
@@ -284,7 +285,7 @@ def _with_header(response, cache_control):
     return response
 
 
-# Pages with a form: each visitor gets their own CSRF token from the shared copy ----------------
+# A page with a per-visitor token is never shared; cached pages are served exactly as rendered --
 
 _FORM_PAGE = engines["django"].from_string(
     '<form method="post">{% csrf_token %}<button>Send</button></form>'
@@ -306,35 +307,40 @@ def _token(response):
     return html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
 
 
-def test_a_page_with_a_form_is_cached_and_every_visitor_can_post_it(settings, db):
+def test_a_page_with_a_per_visitor_token_is_never_stored_or_shared(settings, db):
     settings.ROOT_URLCONF = __name__
     first_visitor = Client(enforce_csrf_checks=True)
     second_visitor = Client(enforce_csrf_checks=True)
 
     first = first_visitor.get("/form/")
-    assert first["X-Cache"] == "miss"
     second = second_visitor.get("/form/")
-    assert second["X-Cache"] == "hit"
-    assert "__sl_csrf_token__" not in second.content.decode()
+    assert first["X-Cache"] == second["X-Cache"] == "miss"
     assert _token(second) != _token(first)
-    # Each has a CSRF cookie of their own, and a token that goes with it.
-    assert second.cookies[settings.CSRF_COOKIE_NAME].value
-    assert (
-        second.cookies[settings.CSRF_COOKIE_NAME].value
-        != first.cookies[settings.CSRF_COOKIE_NAME].value
-    )
+    assert "private" in second["Cache-Control"]
     for visitor, page in ((first_visitor, first), (second_visitor, second)):
         posted = visitor.post("/form/", {"csrfmiddlewaretoken": _token(page)})
         assert posted.status_code == 200, posted.content
-    # A visitor who already has a cookie keeps it: their token is from the same secret.
-    again = second_visitor.get("/form/")
-    assert again["X-Cache"] == "hit"
-    assert second_visitor.post("/form/", {"csrfmiddlewaretoken": _token(again)}).status_code == 200
-    # Someone else's token is refused, as it would be without the cache.
     assert first_visitor.post("/form/", {"csrfmiddlewaretoken": "x" * 64}).status_code == 403
-    # Pages with a per-visitor token are not for shared caches.
-    assert "private" in again["Cache-Control"]
-    assert "s-maxage" not in again["Cache-Control"]
+
+
+def test_a_cached_page_is_served_byte_for_byte_as_rendered(client, content):
+    """Nothing personal is written into a shared copy: a comment quoting what the cache once used
+    as a token placeholder, and one quoting a token field, reach every reader as written."""
+    post = content["post"]
+    for body in ("__sl_csrf_token__", 'name="csrfmiddlewaretoken" value="abc"'):
+        factories.comment(
+            post=post, body=f"See [this](https://example.com/?t={body})", status="approved"
+        )
+    url = post.get_absolute_url()
+    first = client.get(url)
+    assert first["X-Cache"] == "miss"
+    for _ in range(2):
+        again = Client().get(url)
+        assert again["X-Cache"] == "hit"
+        assert again.content == first.content
+        assert "Set-Cookie" not in again
+    assert "__sl_csrf_token__" in first.content.decode()  # escaped text, shown as written
+    assert "public" in again["Cache-Control"] and "s-maxage" in again["Cache-Control"]
 
 
 def test_the_site_keeps_working_when_the_cache_is_down(client, content, settings, caplog):
@@ -430,27 +436,36 @@ def test_adding_a_theme_shows_on_the_next_get(client, content):
     assert "Finding the time" in client.get(url).content.decode()
 
 
-def test_each_change_moves_the_generation_on(db):
-    before = content_cache.current_generation()
-    factories.platform(name="Threads")
-    assert content_cache.current_generation() > before
+def test_each_change_moves_its_tags_on(db):
+    platform = factories.platform(name="Threads")
+    tag = object_tag(platform)
+    before = content_cache.tag_versions([tag], shared=True)[tag]
+    platform.name = "Threads by Meta"
+    platform.save()
+    assert content_cache.tag_versions([tag], shared=True)[tag] > before
 
 
 def test_changes_to_things_readers_never_see_leave_the_cache_alone(db, django_user_model):
     before = content_cache.current_generation()
+    clock = content_cache.page_cache().get(content_cache.TAG_CLOCK_KEY)
     django_user_model.objects.create_user("someone", password="a long password 123")
     assert content_cache.current_generation() == before
+    assert content_cache.page_cache().get(content_cache.TAG_CLOCK_KEY) == clock
 
 
-def test_changes_inside_a_transaction_bump_again_on_commit(db, django_capture_on_commit_callbacks):
+def test_changes_inside_a_transaction_invalidate_again_on_commit(
+    db, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        factories.platform(name="Threads")
-        factories.platform(name="Bluesky")
-    # Bumped at once for each save, and one more bump registered for the commit.
+        threads = factories.platform(name="Threads")
+        bluesky = factories.platform(name="Bluesky")
+    # Invalidated at once for each save, and once more, for both, registered for the commit.
     assert len(callbacks) == 1
-    before = content_cache.current_generation()
+    tags = [object_tag(threads), object_tag(bluesky)]
+    before = content_cache.tag_versions(tags, shared=True)
     callbacks[0]()
-    assert content_cache.current_generation() == before + 1
+    after = content_cache.tag_versions(tags, shared=True)
+    assert all(after[tag] > before[tag] for tag in tags)
 
 
 def test_a_lost_generation_starts_above_any_earlier_one(db):
@@ -496,21 +511,23 @@ def test_the_local_tier_can_be_switched_off(client, content, settings):
     shared = caches["default"]
     with mock.patch.object(shared, "get_many", wraps=shared.get_many) as get_many:
         assert client.get("/interviews/")["X-Cache"] == "hit"
-    assert get_many.call_count == 1  # generation, schedule and page in one round trip
+    # Generation, schedule, tag clock and page in one round trip; the page's tags in another.
+    assert get_many.call_count == 2
 
 
 def test_the_local_tier_keeps_to_its_memory_budget():
     tier = content_cache._LocalTier()
     owner = object()
-    tier.remember(owner, 7, content_cache.NOTHING_SCHEDULED)
+    tier.remember(owner, 7, content_cache.NOTHING_SCHEDULED, 0)
     for n in range(10):
         tier.keep(f"page-{n}", {"generation": 7, "content": b"x" * 200}, limit=1000)
     assert tier.size <= 1000
-    assert tier.page("page-9", 7) is not None  # the newest are kept
-    assert tier.page("page-0", 7) is None  # the oldest went first
-    assert tier.page("page-9", 8) is None  # and nothing counts under another generation
+    assert tier.page("page-9") is not None  # the newest are kept
+    assert tier.page("page-0") is None  # the oldest went first
     tier.keep("huge", {"generation": 7, "content": b"x" * 600}, limit=1000)
-    assert tier.page("huge", 7) is None  # too big for a quarter of the budget: not kept
+    assert tier.page("huge") is None  # too big for a quarter of the budget: not kept
+    tier.remember(owner, 8, content_cache.NOTHING_SCHEDULED, 0)
+    assert tier.page("page-9") is None  # a new generation starts afresh
 
 
 # Scheduled items -------------------------------------------------------------------------------

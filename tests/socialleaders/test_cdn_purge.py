@@ -23,6 +23,7 @@ from django.utils import timezone
 from interviews.models import Interview
 from socialleaders import cache as content_cache
 from socialleaders import cdn
+from socialleaders.cachetags import object_tag
 from socialleaders.publishing import Status
 from tests import factories
 from tests.admin_support import save_in_admin
@@ -129,7 +130,7 @@ def cdn_server(settings, after_commit_clock):
     settings.CDN_PURGE_URL = f"http://127.0.0.1:{port}/purge"
     settings.CDN_PURGE_METHOD = "PURGE"
     settings.CDN_PURGE_BODY = ""
-    settings.CDN_PURGE_HEADERS = {"Authorization": "Bearer test-token"}
+    settings.CDN_PURGE_HEADERS = {"Authorization": "Bearer test-token", "X-Purge-Tags": "{tags}"}
     settings.CDN_PURGE_TIMEOUT = 2
     settings.CDN_PURGE_DELAY = DELAY
     try:
@@ -359,18 +360,23 @@ def test_with_read_replicas_the_purge_waits_for_them_and_follows_a_second_bump(
     cdn_server, settings, page_cache
 ):
     """A page rendered from a replica that had not caught up yet is dropped before the CDN is
-    told to fetch pages again."""
+    told to fetch pages again: the changed interview's tag moves on once more."""
     settings.DATABASE_REPLICAS = ["replica_1"]
     settings.DATABASE_REPLICA_LAG_SECONDS = 1.0
-    cdn_server.on_request = lambda: {"generation": content_cache.current_generation()}
     interview = factories.interview(published=False)
+    tag = object_tag(interview)
+
+    def version():
+        return content_cache.tag_versions([tag], shared=True)[tag]
+
+    cdn_server.on_request = lambda: {"version": version()}
     settle(cdn_server)
 
     with transaction.atomic():
         interview.status = Status.PUBLISHED
         interview.save()
     committed_at = cdn_server.clock()
-    at_commit = content_cache.current_generation()
+    at_commit = version()
 
     cdn_server.clock.advance(0.75)
     assert not cdn.wait(0.1)  # still waiting for the replicas to catch up
@@ -380,8 +386,9 @@ def test_with_read_replicas_the_purge_waits_for_them_and_follows_a_second_bump(
     assert wait_and_count(cdn_server) == 1
     purge = purges(cdn_server)[0]
     assert purge["at"] - committed_at >= 1.0
-    assert purge["generation"] == at_commit + 1
-    assert content_cache.current_generation() == at_commit + 1
+    assert purge["version"] > at_commit  # moved on again before the purge was sent
+    assert version() == purge["version"]
+    assert tag in purge["headers"]["x-purge-tags"].split()
 
 
 def _settings_in_a_new_process(**env):
