@@ -15,6 +15,9 @@ admin.site.site_header = "Social Leaders editors"
 admin.site.site_title = "Social Leaders admin"
 admin.site.index_title = "Run the publication"
 
+# Old addresses answer their redirect first; then the 404 page suggests the closest live pages.
+handler404 = "search.views.page_not_found"
+
 feed_patterns = site_feeds.urlpatterns + interview_feeds.urlpatterns + blog_feeds.urlpatterns
 
 urlpatterns = [
