@@ -169,7 +169,6 @@ def address_taken(obj, url):
         serving.redirects_changed()
 
 
-@transaction.atomic
 def restore(obj, url):
     """``obj`` is live again after being taken down: its old addresses redirect to it again."""
     found = Redirect.objects.filter(**_object_fields(obj), status=Redirect.Status.GONE).update(

@@ -1,7 +1,7 @@
 """Slug changes followed: the models the content apps ``track`` record a redirect from their old
 address whenever a save (the admin, an import, the shell) changes it.
 
-Each loaded instance remembers the slug and status it was read with (``post_init``: no query);
+Each loaded instance remembers the slug it was read with (``post_init``: no query);
 ``post_save`` compares. Receivers are connected per tracked model only.
 """
 
@@ -9,8 +9,6 @@ import copy
 import logging
 
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
-
-from socialleaders.publishing import Status
 
 from . import registry, services
 from .registry import url_function
@@ -32,16 +30,16 @@ def track(model, url=None):
 
 def _remember(sender, instance, **kwargs):
     state = instance.__dict__
-    state[_LOADED] = (state.get("slug", _MISSING), state.get("status"))
+    state[_LOADED] = state.get("slug", _MISSING)
 
 
 def _before_save(sender, instance, raw=False, **kwargs):
     """The slug was deferred when the row was loaded: read what it was."""
-    slug, status = instance.__dict__.get(_LOADED, (_MISSING, None))
+    slug = instance.__dict__.get(_LOADED, _MISSING)
     if raw or slug is not _MISSING or instance._state.adding or instance.pk is None:
         return
     old = sender._base_manager.filter(pk=instance.pk).values_list("slug", flat=True).first()
-    instance.__dict__[_LOADED] = (old if old is not None else _MISSING, status)
+    instance.__dict__[_LOADED] = old if old is not None else _MISSING
 
 
 def _is_live(instance):
@@ -60,7 +58,7 @@ def _address(model, instance):
 def _saved(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
-    old_slug, old_status = instance.__dict__.get(_LOADED, (_MISSING, None))
+    old_slug = instance.__dict__.get(_LOADED, _MISSING)
     new_url = _address(sender, instance)
     if new_url is None:
         return
@@ -71,11 +69,13 @@ def _saved(sender, instance, created, raw=False, **kwargs):
         if old_url and old_url != new_url:
             services.record_move(instance, old_url, new_url)
     if _is_live(instance):
+        # Live at new_url: it wins over a redirect from there, and if it had been taken down,
+        # its addresses come back (two indexed statements, whatever changed).
         if created:
             services.address_taken(instance, new_url)
-        elif old_status is not None and old_status != Status.PUBLISHED:
+        else:
             services.restore(instance, new_url)
-    instance.__dict__[_LOADED] = (instance.slug, getattr(instance, "status", None))
+    instance.__dict__[_LOADED] = instance.slug
 
 
 def _deleted(sender, instance, **kwargs):
