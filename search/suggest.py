@@ -126,6 +126,7 @@ def _fallback(words):
         )
         return (
             queryset.published()
+            .order_by()
             .annotate(kind=Value(kind), score=score)
             .filter(score__gt=0)
             .values_list("kind", "title", "slug", "score", "publish_at")
