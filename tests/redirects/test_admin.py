@@ -36,8 +36,12 @@ def test_the_list_shows_hits_and_can_be_searched(editor_client, reader):
 def test_an_editor_adds_a_redirect_stored_in_one_spelling(editor_client, reader):
     response = editor_client.post(
         reverse("admin:redirects_redirect_add"),
-        {"old_path": "https://old.example.com/About-Us/", "status": 301,
-         "target_path": "/blog/", "source": "manual"},
+        {
+            "old_path": "https://old.example.com/About-Us/",
+            "status": 301,
+            "target_path": "/blog/",
+            "source": "manual",
+        },
     )
     assert response.status_code == 302
     assert Redirect.objects.get().old_path == "/about-us"

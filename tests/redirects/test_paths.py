@@ -58,7 +58,8 @@ def test_targets_are_site_paths_or_http_urls(target):
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "javascript:alert(1)", "//evil.example/", "blog/x/", "ftp://x/", "/a\r\nSet-Cookie: x"]
+    "bad",
+    ["", "javascript:alert(1)", "//evil.example/", "blog/x/", "ftp://x/", "/a\r\nSet-Cookie: x"],
 )
 def test_other_targets_are_refused(bad):
     with pytest.raises(BadPath):

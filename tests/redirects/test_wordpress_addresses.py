@@ -38,7 +38,9 @@ def test_permalinks_of_a_post_lead_to_its_new_page(client, post, old):
     add_redirect(old, post)
     assert_moved(client, old, "/blog/why-leaders-tweet/")
     # The same link as people shared it: no trailing slash, capitals, tracking parameters.
-    assert_moved(client, old.rstrip("/").upper() + "?utm_source=twitter", "/blog/why-leaders-tweet/")
+    assert_moved(
+        client, old.rstrip("/").upper() + "?utm_source=twitter", "/blog/why-leaders-tweet/"
+    )
 
 
 def test_plain_permalinks_by_id_lead_to_the_piece(client, post):
@@ -66,7 +68,7 @@ def test_categories_tags_and_authors_lead_to_the_blogs_pages(client, post):
     assert_moved(client, "/category/news/sub-news", "/blog/tags/news/")
     assert_moved(client, "/tag/news/", "/blog/tags/news/")
     assert_moved(client, "/?cat=4", "/blog/tags/local-government/")
-    assert_moved(client, f"/author/jane/", post.author.get_absolute_url())
+    assert_moved(client, "/author/jane/", post.author.get_absolute_url())
     assert_moved(client, "/?author=2", post.author.get_absolute_url())
 
 
@@ -95,9 +97,7 @@ def test_feeds_lead_to_the_new_feeds(client, post):
 def test_attachment_pages_and_uploaded_files_lead_to_the_new_media(client, post):
     add_redirect("/2014/05/12/why-leaders-tweet/team-photo/", post)
     add_redirect("/?attachment_id=55", post)
-    add_redirect(
-        "/wp-content/uploads/2014/05/Team-Photo.jpg", "/media/posts/2014/team-photo.jpg"
-    )
+    add_redirect("/wp-content/uploads/2014/05/Team-Photo.jpg", "/media/posts/2014/team-photo.jpg")
     add_redirect(
         "/wp-content/uploads/2014/05/Team-Photo-300x200.jpg", "/media/posts/2014/team-photo.jpg"
     )
@@ -108,7 +108,9 @@ def test_attachment_pages_and_uploaded_files_lead_to_the_new_media(client, post)
         client, "/wp-content/uploads/2014/05/Team-Photo.jpg", "/media/posts/2014/team-photo.jpg"
     )
     assert_moved(
-        client, "/wp-content/uploads/2014/05/team-photo-300x200.jpg", "/media/posts/2014/team-photo.jpg"
+        client,
+        "/wp-content/uploads/2014/05/team-photo-300x200.jpg",
+        "/media/posts/2014/team-photo.jpg",
     )
     assert_moved(
         client, "/wp-content/uploads/2014/05/report.pdf", "https://cdn.example.org/report.pdf"
