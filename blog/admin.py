@@ -7,6 +7,7 @@ from reversion.admin import VersionAdmin
 
 from comments.models import Comment
 from editorial.admin import PostEditorialMixin
+from redirects.admin import take_down_for_good
 from socialleaders.admin import (
     CountsAdmin,
     PublishableAdmin,
@@ -36,6 +37,8 @@ class AuthorAdmin(CountsAdmin):
 
 @admin.register(Post)
 class PostAdmin(PostEditorialMixin, VersionAdmin, PublishableAdmin):
+    # Publish, unpublish (editorial) and take down for good, answering 410 (redirects).
+    actions = ["publish", "make_draft", take_down_for_good]
     list_display = [
         "title",
         "author",

@@ -9,6 +9,7 @@ from reversion.admin import VersionAdmin
 
 from comments.models import Comment
 from editorial.admin import InterviewEditorialMixin
+from redirects.admin import take_down_for_good
 from socialleaders.admin import (
     URL_FIELD_OVERRIDES,
     CachedChoicesMixin,
@@ -125,6 +126,8 @@ class QuoteInline(admin.StackedInline):
 
 @admin.register(Interview)
 class InterviewAdmin(InterviewEditorialMixin, VersionAdmin, PublishableAdmin):
+    # Publish, unpublish (editorial) and take down for good, answering 410 (redirects).
+    actions = ["publish", "make_draft", take_down_for_good]
     list_display = [
         "title",
         "leader",

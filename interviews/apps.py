@@ -5,3 +5,10 @@ class InterviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "interviews"
     verbose_name = "Interviews"
+
+    def ready(self):
+        import redirects
+
+        # A changed slug leaves a redirect from the old address (docs/redirects.md).
+        for name in ("Interview", "Leader", "Series", "Question", "Platform", "Theme"):
+            redirects.track(self.get_model(name))

@@ -1,11 +1,16 @@
+import logging
+from urllib.parse import quote
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from redirects import serving as redirects
 from socialleaders.cachetags import SEARCH, tag_page
 
 from . import services
 from .query import clean_query, query_terms
+from .suggest import closest_pages
 
 RESULTS_PER_PAGE = 10
 
@@ -74,3 +79,19 @@ def _facets(text, current, outcome):
             }
         )
     return facets
+
+
+def page_not_found(request, exception=None):
+    """The project's 404 (``handler404``): an old address answers its redirect or 410 first
+    (``redirects``); otherwise the page suggests the live pages closest to the address's words.
+    Never fails: suggestions that cannot be had are left out."""
+    answer = redirects.response_for(request)
+    if answer is not None:
+        return answer
+    try:
+        suggestions = closest_pages(request.path)
+    except Exception:
+        logging.getLogger(__name__).exception("404 suggestions failed")
+        suggestions = []
+    context = {"request_path": quote(request.path[:300]), "suggestions": suggestions}
+    return render(request, "404.html", context, status=404)

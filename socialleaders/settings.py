@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "comments.apps.CommentsConfig",
     "reversion",
     "editorial.apps.EditorialConfig",
+    "redirects.apps.RedirectsConfig",
     "frontpage.apps.FrontpageConfig",
     "bench.apps.BenchConfig",
     "importing.apps.ImportingConfig",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers If-None-Match / If-Modified-Since with 304, for cached and fresh pages alike.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Old addresses (301/410) where the site has nothing; its answers are cached on their own.
+    "redirects.middleware.RedirectMiddleware",
     # Whole pages for anonymous readers; before sessions, so a hit costs no SQL at all.
     "socialleaders.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -236,6 +239,11 @@ DATABASE_PIN_SECONDS = int(os.environ.get("DATABASE_PIN_SECONDS", "10"))
 DATABASE_PRIMARY_PATHS = ["/admin/"]
 # How far the replicas may lag: caches are refreshed again this long after a committed change.
 DATABASE_REPLICA_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_LAG_SECONDS", "2"))
+
+# Redirects (redirects app, docs/redirects.md): hits are written every this many seconds per
+# process; REDIRECTS_GONE_ON_DELETE=1 makes a deleted piece's addresses answer 410, not 404.
+REDIRECTS_HITS_FLUSH_SECONDS = float(os.environ.get("REDIRECTS_HITS_FLUSH_SECONDS", "30"))
+REDIRECTS_GONE_ON_DELETE = env_bool("REDIRECTS_GONE_ON_DELETE", False)
 
 # Purging the CDN / HTTP cache in front (opt-in; socialleaders/cdn.py): one request per burst of
 # committed changes. Settings per CDN: docs/architecture.md, "A CDN in front".

@@ -15,6 +15,8 @@ admin.site.site_header = "Social Leaders editors"
 admin.site.site_title = "Social Leaders admin"
 admin.site.index_title = "Run the publication"
 
+# Old addresses answer their redirect first; then the 404 page suggests the closest live pages.
+handler404 = "search.views.page_not_found"
 handler500 = "socialleaders.errors.server_error"
 
 feed_patterns = site_feeds.urlpatterns + interview_feeds.urlpatterns + blog_feeds.urlpatterns

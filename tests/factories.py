@@ -203,3 +203,11 @@ def approval_event(**kw):
         kw["link"] = approval_link()[0]
     kw.setdefault("kind", ApprovalEvent.Kind.OPENED)
     return ApprovalEvent.objects.create(**kw)
+
+
+def redirect(target=None, **kw):
+    """An old address leading to a piece (through the service, as importers and slug changes
+    make them)."""
+    from redirects.services import add_redirect
+
+    return add_redirect(kw.pop("old_path", f"/2014/05/12/old-{_n()}/"), target or post(), **kw)

@@ -1,0 +1,203 @@
+"""Answering old addresses: the look-up, its cache, the 301/410 responses and the hit counts.
+
+The answer for an address (a redirect, 410, or "nothing here") is cached by key in the page
+cache's store (``PAGE_CACHE_ALIAS``, ``PAGE_CACHE_SECONDS``) with the *redirects generation* it
+was read under, one number moved on by every change to the table; reading it is one round trip
+(the generation and the answer in one ``get_many``), a miss one indexed query. So a flood of
+requests for missing pages costs the database one query per distinct address per generation.
+Figures and the reasons: docs/redirects.md.
+"""
+
+import hashlib
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponseGone, HttpResponsePermanentRedirect
+from django.template import loader
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+from .paths import request_key
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "sl:redirects:generation"
+ANSWER_KEY = "sl:redirects:answer:{digest}"
+
+
+def _cache():
+    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+
+
+# --- The generation -------------------------------------------------------------------------
+
+
+def _initial_generation(cache):
+    cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+    return cache.get(GENERATION_KEY)
+
+
+def _bump():
+    cache = _cache()
+    try:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # not there yet, or evicted
+            _initial_generation(cache)
+            cache.incr(GENERATION_KEY)
+    except Exception:  # the cache is down: the change itself must still be saved
+        logger.exception("could not move the redirects generation on")
+
+
+def redirects_changed(using=DEFAULT_DB_ALIAS):
+    """Cached answers are stale: now (for this process) and again at the commit (for a look-up
+    another process made in between from the rows before the change)."""
+    _bump()
+    connection = connections[using]
+    if connection.in_atomic_block:
+        pending = getattr(connection, "run_on_commit", [])
+        if not any(entry[1] is _bump for entry in pending):
+            transaction.on_commit(_bump, using=using)
+
+
+def _on_redirect_saved_or_deleted(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    redirects_changed(using)
+
+
+def connect_signals():
+    from .models import Redirect
+
+    uid = "redirects-generation"
+    post_save.connect(_on_redirect_saved_or_deleted, sender=Redirect, dispatch_uid=uid + "-save")
+    post_delete.connect(_on_redirect_saved_or_deleted, sender=Redirect, dispatch_uid=uid + "-del")
+
+
+# --- The look-up ----------------------------------------------------------------------------
+
+
+def answer_for(key):
+    """``(pk, status, location)`` for the address ``key``, or None: from the cache, else one
+    query on the unique index of ``old_path`` (its result, found or not, is then cached)."""
+    from .models import Redirect
+
+    cache = _cache()
+    digest = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:40]
+    entry_key = ANSWER_KEY.format(digest=digest)
+    try:
+        found = cache.get_many([GENERATION_KEY, entry_key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = _initial_generation(cache)
+    except Exception:
+        logger.exception("redirects cache unavailable; reading the database")
+        found, generation = {}, None
+    entry = found.get(entry_key)
+    if entry is not None and generation is not None and entry[0] == generation:
+        return entry[1]
+    rows = list(
+        Redirect.objects.filter(old_path=key).values_list("pk", "status", "target_path")[:1]
+    )
+    answer = tuple(rows[0]) if rows else None
+    if generation is not None:
+        try:
+            cache.set(entry_key, (generation, answer), timeout=settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.exception("could not cache a redirect answer")
+    return answer
+
+
+def response_for(request, *, with_query=False):
+    """The 301 or 410 response for the address ``request`` asked for, or None. ``with_query``:
+    the key keeps the WordPress query parameters (``/?p=123``); otherwise it is the path alone."""
+    request.redirects_checked = True
+    if request.method not in {"GET", "HEAD"}:
+        return None
+    key = request_key(request)
+    if key is None:
+        return None
+    if not with_query:
+        key = key.partition("?")[0]
+    elif "?" not in key:
+        return None
+    answer = answer_for(key)
+    if answer is None:
+        return None
+    pk, status, location = answer
+    count_hit(pk)
+    if status == 410:
+        response = HttpResponseGone(
+            loader.render_to_string("redirects/gone.html", {"request_path": request.path}, request)
+        )
+    else:
+        response = HttpResponsePermanentRedirect(location)
+    # Like every shared page: a minute in browsers and CDNs, so an edited redirect takes effect.
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=settings.PAGE_CACHE_MAX_AGE,
+        s_maxage=settings.PAGE_CACHE_S_MAXAGE,
+    )
+    response["X-Redirect"] = "hit"
+    return response
+
+
+# --- Hit counts -----------------------------------------------------------------------------
+
+
+class _Hits:
+    """Hits counted in each process's memory and written in one UPDATE every
+    ``REDIRECTS_HITS_FLUSH_SECONDS`` (30 s; 0 writes each hit at once): a hit costs no query,
+    and a crashed worker loses at most that long of counts."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pending = {}
+        self.flushed_at = time.monotonic()
+
+    def add(self, pk):
+        now = timezone.now()
+        with self.lock:
+            count, _ = self.pending.get(pk, (0, now))
+            self.pending[pk] = (count + 1, now)
+            due = (
+                time.monotonic() - self.flushed_at
+                >= getattr(settings, "REDIRECTS_HITS_FLUSH_SECONDS", 30)
+                or len(self.pending) >= 500
+            )
+        if due:
+            self.flush()
+
+    def flush(self):
+        from .models import Redirect
+
+        with self.lock:
+            pending, self.pending = self.pending, {}
+            self.flushed_at = time.monotonic()
+        if not pending:
+            return
+        try:
+            Redirect.objects.filter(pk__in=list(pending)).update(
+                hits=F("hits")
+                + Case(*[When(pk=pk, then=Value(n)) for pk, (n, _) in pending.items()]),
+                last_hit_at=Case(*[When(pk=pk, then=Value(at)) for pk, (_, at) in pending.items()]),
+            )
+        except Exception:
+            logger.exception("could not record redirect hits")
+
+
+_hits = _Hits()
+
+
+def count_hit(pk):
+    _hits.add(pk)
+
+
+def flush_hits():
+    """Write the hits counted so far (tests, the admin's list)."""
+    _hits.flush()
