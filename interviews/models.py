@@ -13,6 +13,8 @@ from socialleaders.text import render_markdown
 class Platform(models.Model):
     """A social platform leaders talk about: Twitter, LinkedIn, Instagram, blogs..."""
 
+    in_catalogue = names_in_catalogue = True  # named and counted in the catalogue
+
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True, help_text="One or two sentences for readers.")
@@ -31,7 +33,18 @@ class Theme(TagBase):
     """An idea that runs through the series. Editors create themes freely, as tags of their own
     (kept apart from the blog's tags)."""
 
+    in_catalogue = names_in_catalogue = True  # named and counted in the catalogue
+
     description = models.TextField(blank=True)
+
+    def readers_see(self):
+        """Readers see a theme once a published interview carries it."""
+        return (
+            self.pk is not None
+            and self.tagged_interviews.filter(
+                content_object__in=Interview.objects.published()
+            ).exists()
+        )
 
     class Meta:
         verbose_name = "theme"
@@ -43,6 +56,8 @@ class Theme(TagBase):
 
 
 class ThemedInterview(TaggedItemBase):
+    in_catalogue = True  # its rows count in the platform, theme and question lists
+
     tag = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="tagged_interviews")
     content_object = models.ForeignKey("Interview", on_delete=models.CASCADE)
 
@@ -79,6 +94,10 @@ class Leader(models.Model):
     )
     photo_focus_y = focal_point_field("y")
     website = models.URLField(blank=True)
+
+    def readers_see(self):
+        """Readers see a leader once one of their interviews is published."""
+        return self.pk is not None and self.interviews.published().exists()
 
     class Meta:
         ordering = ["name"]
@@ -146,6 +165,9 @@ class Series(models.Model):
     summary_html = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def readers_see(self):
+        return self.pk is not None and self.interviews.published().exists()
+
     class Meta:
         verbose_name_plural = "series"
         ordering = ["-created_at"]
@@ -165,12 +187,21 @@ class Series(models.Model):
 class Question(models.Model):
     """A canonical question, asked (in slightly different words) in many interviews."""
 
+    in_catalogue = names_in_catalogue = True  # named and counted in the catalogue
+
     text = models.CharField(max_length=300, help_text="The canonical wording.")
     label = models.CharField(max_length=80, help_text="A short label, e.g. 'Advice'.")
     slug = models.SlugField(max_length=80, unique=True)
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Questions are shown in this order."
     )
+
+    def readers_see(self):
+        """Readers see a question once a published interview answers it."""
+        return (
+            self.pk is not None
+            and self.answers.filter(interview__in=Interview.objects.published()).exists()
+        )
 
     class Meta:
         ordering = ["order", "id"]
@@ -188,6 +219,8 @@ class InterviewQuerySet(PublishableQuerySet):
 
 
 class Interview(Publishable):
+    in_catalogue = True  # its rows count in the platform, theme and question lists
+
     series = models.ForeignKey(
         Series, on_delete=models.PROTECT, related_name="interviews", null=True, blank=True
     )
@@ -287,6 +320,8 @@ class Interview(Publishable):
 class InterviewPlatform(models.Model):
     """A platform the leader uses, as they said in the interview; at most one favourite."""
 
+    in_catalogue = True  # its rows count in the platform, theme and question lists
+
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="platform_uses")
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="uses")
     is_favourite = models.BooleanField("favourite", default=False)
@@ -325,6 +360,8 @@ class InterviewPlatform(models.Model):
 
 
 class Answer(models.Model):
+    in_catalogue = True  # its rows count in the platform, theme and question lists
+
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     asked_as = models.CharField(

@@ -24,7 +24,7 @@ from comments.selectors import thread_for
 from editorial.forms import ApprovalResponseForm
 from editorial.models import ApprovalEvent, ApprovalLink
 from editorial.quotecards import card_for
-from socialleaders.cachetags import CATALOGUE, list_tag
+from socialleaders.cachetags import CATALOGUE, children_tag, list_tag, tag_page
 from socialleaders.publishing import published_q
 from socialleaders.templatetags.publication import minutes_to_read
 from socialleaders.views import CountedPaginator, PreviewMixin, PublicPageMixin, SubjectListMixin
@@ -85,6 +85,8 @@ class InterviewDetailView(PreviewMixin, DetailView):
             *(answer.body_html for answer in answers),
         )
         context["previous_in_series"] = context["next_in_series"] = None
+        if interview.series_id:
+            tag_page(children_tag(interview.series))  # its neighbours in the series
         if interview.series_id and interview.series_order is not None:
             siblings = (
                 Interview.objects.published()
@@ -233,6 +235,7 @@ class SeriesDetailView(PublicPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        tag_page(children_tag(self.object))  # its interviews
         context["preview"] = not self.object.live_interviews
         return context
 
@@ -293,6 +296,7 @@ class QuestionDetailView(PublicPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        tag_page(children_tag(self.question))  # its answers
         questions = self.questions
         self.question.answer_count = context["paginator"].count
         context["question"] = self.question

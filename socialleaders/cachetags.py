@@ -27,6 +27,13 @@ def list_tag(model):
     return model._meta.label_lower
 
 
+def children_tag(obj):
+    """Pages that list the rows hanging from ``obj`` (a leader's interviews, a post's comments)
+    carry this: a row joining or leaving them makes those pages stale, not every page showing
+    ``obj`` itself."""
+    return f"{object_tag(obj)}:children"
+
+
 @contextmanager
 def collecting():
     """Collect the tags of what is rendered inside the block into the yielded set."""
@@ -69,7 +76,7 @@ def _related_tags(obj):
         if isinstance(field, models.ForeignKey):
             value = getattr(obj, field.attname)
             if value is not None:
-                tags.add(f"{field.related_model._meta.label_lower}:{value}")
+                tags.add(f"{field.related_model._meta.label_lower}:{value}:children")
     generic = getattr(obj, "content_object_tag", None)
     if generic is not None:
         tags.add(generic())
@@ -95,7 +102,7 @@ def change_tags(obj, before=None, deleted=False, created=False, seen_before=None
     if not (seen_before or seen_after):
         return set()
     tags = {object_tag(obj), SEARCH}
-    if obj._meta.app_label == "interviews":
+    if getattr(obj, "names_in_catalogue", False):
         tags.add(CATALOGUE)
     moved = (
         created
@@ -106,6 +113,8 @@ def change_tags(obj, before=None, deleted=False, created=False, seen_before=None
     )
     if moved:
         tags.add(list_tag(type(obj)))
+        if getattr(obj, "in_catalogue", False):
+            tags.add(CATALOGUE)
         tags |= _related_tags(obj)
         if before is not None:
             tags |= _related_tags(before)
@@ -118,7 +127,7 @@ def rows_tags(rows):
     tags = set()
     for obj in rows:
         tags |= {object_tag(obj), list_tag(type(obj)), SEARCH} | _related_tags(obj)
-        if obj._meta.app_label == "interviews":
+        if getattr(obj, "in_catalogue", False):
             tags.add(CATALOGUE)
     return tags
 
@@ -129,7 +138,8 @@ def m2m_tags(instance, model, pk_set):
     if not readers_see(instance):
         return set()
     tags = {object_tag(instance), list_tag(type(instance)), SEARCH}
-    if instance._meta.app_label == "interviews":
+    if getattr(instance, "in_catalogue", False):
         tags.add(CATALOGUE)
-    tags |= {f"{model._meta.label_lower}:{pk}" for pk in pk_set or ()}
+    tags |= {f"{model._meta.label_lower}:{pk}:children" for pk in pk_set or ()}
+    tags.add(children_tag(instance))
     return tags

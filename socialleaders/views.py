@@ -1,11 +1,16 @@
 """What every public page shares: editors' previews kept private, feeds named, subject pages."""
 
 from django.core.paginator import Paginator
+from django.db import models
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
 
-from .cachetags import tag_page
+from .cachetags import children_tag, tag_page
 from .feeds import feed_links
+
+
+def children_tags(rows):
+    return [children_tag(row) for row in rows if isinstance(row, models.Model)]
 
 
 class PublicPageMixin:
@@ -20,6 +25,8 @@ class PublicPageMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         tag_page(*self.cache_tags)
+        # A list's cards show counts of what hangs from each row (comments).
+        tag_page(*children_tags(context.get("object_list") or ()))
         if self.feed_kind:
             context.update(feed_links(self.feed_kind, getattr(self, "subject", None)))
         return context
@@ -51,6 +58,7 @@ class PreviewMixin(PublicPageMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["preview"] = not self.object.is_published()
+        tag_page(children_tag(self.object))  # its answers, quotes, comments...
         return context
 
 
@@ -70,6 +78,8 @@ class SubjectListMixin(PublicPageMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context[self.subject_name] = self.subject
+        if isinstance(self.subject, models.Model):
+            tag_page(children_tag(self.subject))  # what it lists
         return context
 
 
