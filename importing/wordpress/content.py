@@ -274,7 +274,10 @@ def _clean_tree(soup, ctx):
         a.attrs = {"href": new or href} if href else {}
     for img in soup.find_all("img"):
         src = (img.get("src") or "").strip()
-        new, attachment = ctx.image(src)
+        if img.get("data-attachment"):  # a [gallery] image, already imported
+            new, attachment = src, img["data-attachment"]
+        else:
+            new, attachment = ctx.image(src)
         alt = img.get("alt") or img.get("title") or ""
         img.attrs = {"src": new or "", "alt": alt}
         if attachment:
@@ -420,7 +423,7 @@ def _figure(el, ctx, out):
         out.append(
             Piece(
                 md,
-                [f"Image: {caption or alt}" if (caption or alt) else f"(image {len(out) + 1})"],
+                [_caption_line(caption or alt) if (caption or alt) else f"(image {len(out) + 1})"],
                 plain=False,
                 kind="image",
                 url=src,
@@ -430,6 +433,13 @@ def _figure(el, ctx, out):
         )
     if not images and caption:
         out.append(_text_piece([caption]))
+
+
+def _caption_line(caption):
+    """A caption as the text exports write one: a short line of its own, or "Image: …"."""
+    if len(caption.split()) <= 8 and not re.search(r"[.!?:…)”]$", caption):
+        return caption
+    return caption if caption.lower().startswith(("image:", "photo:")) else f"Image: {caption}"
 
 
 def _bare_url(el):

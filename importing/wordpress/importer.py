@@ -579,9 +579,8 @@ class Importer:
             if key in self.url_map:
                 new = self.url_map[key]
                 return new + (f"#{parts.fragment}" if parts.fragment else "")
-        if parts.hostname or href.startswith("/"):
-            if path.startswith(self.prefix + "/") and path not in ("/", self.prefix + "/"):
-                self.note(None, f"a link to {href} points to nothing in the export; kept as it is")
+        if (parts.hostname or href.startswith("/")) and path not in ("/", self.prefix + "/"):
+            self.note(None, f"a link to {href} points to nothing in the export; kept as it is")
         return None
 
     # Dates and statuses
@@ -608,12 +607,10 @@ class Importer:
         if when is None:
             when = self.now
             self.note(item.line, f"{title} has no date; given the import time")
-        elif not item.post_date_gmt or item.post_date_gmt == ZERO_DATE:
-            if item.status in ("publish", "future"):
-                self.note(
-                    item.line,
-                    f"{title} has no GMT date; its local date read in {settings.TIME_ZONE}",
-                )
+        elif item.post_date_gmt in ("", ZERO_DATE) and item.status in ("publish", "future"):
+            self.note(
+                item.line, f"{title} has no GMT date; its local date read in {settings.TIME_ZONE}"
+            )
         wp = item.status or "publish"
         if item.post_password:
             self.note(item.line, f"{title} is password-protected in WordPress: imported as a draft")

@@ -324,7 +324,11 @@ def read_export(path):
                     yield _author(el, path)
                 elif kind == "wp" and local in ("category", "tag", "term"):
                     yield _term(el, local, path)
-                elif kind == "wp" and local in ("base_site_url", "base_blog_url", "wxr_version") or (kind, local) in (("", "title"), ("", "link"), ("", "language")):
+                elif (
+                    kind == "wp"
+                    and local in ("base_site_url", "base_blog_url", "wxr_version")
+                    or (kind, local) in (("", "title"), ("", "link"), ("", "language"))
+                ):
                     setattr(channel, local, _text(el))
                 # What is read is dropped: the tree never holds more than one record.
                 el.clear()

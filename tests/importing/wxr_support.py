@@ -1,5 +1,7 @@
+# ruff: noqa: E501  (WXR written the way WordPress writes it, one element a line)
 """Small WordPress exports written by hand for the WordPress importer's tests."""
 
+import re
 from xml.sax.saxutils import escape
 
 NS = {
@@ -71,6 +73,10 @@ def item(wp_id, title, content="", *, slug=None, status="publish", type="post",
 
 def export(*parts, version="1.2"):
     ns = NS[version]
+    if version == "1.0":  # the oldest exports carry no excerpt element
+        parts = [
+            re.sub(r"<excerpt:encoded>.*?</excerpt:encoded>", "", p, flags=re.S) for p in parts
+        ]
     excerpt_ns = "" if version == "1.0" else f'xmlns:excerpt="{ns}excerpt/"'
     return f"""<?xml version="1.0" encoding="UTF-8" ?>
 <rss version="2.0" {excerpt_ns} xmlns:content="http://purl.org/rss/1.0/modules/content/"
