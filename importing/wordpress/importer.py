@@ -128,7 +128,7 @@ class Importer:
     def __init__(self, path, media_dir=None, progress=None, now=None):
         self.path = Path(path)
         self.media_dir = Path(media_dir) if media_dir else None
-        self.progress = progress or (lambda n=1: None)
+        self.progress = progress or (lambda n=1, total=None: None)
         self.now = now or timezone.now()
         self.result = WXRResult()
         self.channel = Channel()
@@ -998,11 +998,12 @@ class Importer:
 
     def run(self):
         total = self.scan()
+        self.progress(0, total=total)
         self.write_authors()
         self.plan()
         self.write_attachments()
         self.write_series()
-        self.progress(len(self.series_ids) + len(self.attachments))
+        self.progress(len(self.series_ids) + len(self.attachments))  # counted as done
         for record in read_export(self.path):
             if not isinstance(record, WPItem):
                 continue

@@ -37,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError(f"--media {media}: no such folder")
         bar = self._bar(no_progress)
         try:
-            result = run(path, media, dry_run=dry_run, progress=bar.update if bar else None)
+            result = run(path, media, dry_run=dry_run, progress=self._advance(bar))
         except ImportParseError as exc:
             raise CommandError(f"{exc}. Nothing was imported.") from exc
         except DatabaseError as exc:
@@ -57,6 +57,18 @@ class Command(BaseCommand):
         from tqdm import tqdm
 
         return tqdm(unit=" items", desc="Importing", file=sys.stderr, leave=False)
+
+    def _advance(self, bar):
+        if bar is None:
+            return None
+
+        def advance(n=1, total=None):
+            if total is not None:
+                bar.total = total
+                bar.refresh()
+            bar.update(n)
+
+        return advance
 
     def _report(self, path, result, dry_run):
         out = self.stdout
