@@ -12,6 +12,7 @@ from django.utils import timezone
 from blog.models import Author, Post
 from comments.models import Comment, ModerationSettings, Subscription
 from editorial.models import ApprovalEvent, ApprovalLink, PublicationRecord
+from importing.models import ImportedItem
 from interviews.models import (
     Answer,
     Interview,
@@ -203,3 +204,16 @@ def approval_event(**kw):
         kw["link"] = approval_link()[0]
     kw.setdefault("kind", ApprovalEvent.Kind.OPENED)
     return ApprovalEvent.objects.create(**kw)
+
+
+def imported_item(target=None, **kw):
+    """A WordPress import record for a post (by default), with one old address."""
+    target = target or post()
+    n = _n()
+    kw.setdefault("source", "oldblog.example.com")
+    kw.setdefault("kind", ImportedItem.Kind.POST)
+    kw.setdefault("wp_id", n)
+    kw.setdefault("old_urls", [f"/?p={n}"])
+    return ImportedItem.objects.create(
+        content_type=ContentType.objects.get_for_model(target), object_id=target.pk, **kw
+    )
