@@ -12,6 +12,7 @@ from django.utils import timezone
 from blog.models import Author, Post
 from comments.models import Comment, ModerationSettings, Subscription
 from editorial.models import ApprovalEvent, ApprovalLink, PublicationRecord
+from importing.models import ImportedItem
 from interviews.models import (
     Answer,
     Interview,
@@ -211,3 +212,16 @@ def redirect(target=None, **kw):
     from redirects.services import add_redirect
 
     return add_redirect(kw.pop("old_path", f"/2014/05/12/old-{_n()}/"), target or post(), **kw)
+
+
+def imported_item(target=None, **kw):
+    """A WordPress import record for a post (by default), with one old address."""
+    target = target or post()
+    n = _n()
+    kw.setdefault("source", "oldblog.example.com")
+    kw.setdefault("kind", ImportedItem.Kind.POST)
+    kw.setdefault("wp_id", n)
+    kw.setdefault("old_urls", [f"/?p={n}"])
+    return ImportedItem.objects.create(
+        content_type=ContentType.objects.get_for_model(target), object_id=target.pk, **kw
+    )
