@@ -1,8 +1,9 @@
 """``/healthz``: can this app server serve pages? For load balancers and uptime checks.
 
-Checks the database (the primary and each read replica) and the cache; 200, or 503 naming what
-failed. Answered by a middleware at the top of the stack, so it works over plain HTTP and for any
-Host header (docs/production.md, "Health and logs").
+Checks the database (the primary and each read replica) and the cache: 503 only when this
+server cannot serve (a database it reads from is down); a cache outage is reported, not failed.
+Answered by a middleware at the top of the stack, so it works over plain HTTP and for any Host
+header (docs/production.md, "Health and logs").
 """
 
 import logging
@@ -36,6 +37,9 @@ def _check_cache():
 
 
 CHECKS = {"database": _check_database, "cache": _check_cache}
+# What this server can serve without: pages render from the database when the shared cache is
+# down, so a cache outage must not take every app server out of the load balancer.
+OPTIONAL = {"cache"}
 
 
 def _checks():
@@ -47,24 +51,27 @@ def _checks():
 
 
 def healthz(request):
+    """200 "ok"; 200 "degraded" when only an optional dependency is down; 503 when this server
+    cannot serve (its database or a read replica it reads from)."""
     results = {}
-    healthy = True
+    healthy, degraded = True, False
     for name, check in _checks().items():
         started = time.perf_counter()
         try:
             check()
         except Exception as error:
-            healthy = False
+            if name in OPTIONAL:
+                degraded = True
+            else:
+                healthy = False
             # The details stay in the log: the endpoint is public.
             results[name] = {"ok": False, "error": type(error).__name__}
             logger.error("health check failed: %s: %s: %s", name, type(error).__name__, error)
         else:
             results[name] = {"ok": True}
         results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
-    response = JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": results},
-        status=200 if healthy else 503,
-    )
+    status = "unavailable" if not healthy else "degraded" if degraded else "ok"
+    response = JsonResponse({"status": status, "checks": results}, status=200 if healthy else 503)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -14,6 +14,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import empty
 from django.utils.http import http_date
 
 from socialleaders import cache as content_cache
@@ -70,8 +71,10 @@ class RequestContextFilter(logging.Filter):
         if request is None or not hasattr(request, "META"):
             record.request_context = ""
             return True
-        user = getattr(request, "user", None)
-        user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+        # Only a user already loaded: loading one now may need the database that just failed.
+        user = getattr(request.__dict__.get("user"), "_wrapped", request.__dict__.get("user"))
+        known = user is not None and user is not empty
+        user_id = getattr(user, "pk", None) if known and user.is_authenticated else None
         parts = [
             f"request_id={getattr(request, 'request_id', '-')}",
             f"method={request.method}",
@@ -157,6 +160,8 @@ class PageCacheMiddleware:
         try:
             with cachetags.collecting() as tags:
                 response = self.get_response(request)
+            if request.page_cache == "stale-if-error":  # process_exception served the old copy
+                return response
             stored = self._entry(response, found, tags) if self._cacheable(response) else None
             if stored is None:
                 self._mark_personal(request, response)

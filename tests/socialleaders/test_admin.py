@@ -659,10 +659,11 @@ def test_approving_on_the_change_page_also_tells_followers(
 def test_bulk_actions_make_cached_pages_stale(editor_client, content, model, action, key):
     """update() sends no signals: the actions make stale the pages that show what they changed."""
     from socialleaders.cache import tag_versions
-    from socialleaders.cachetags import object_tag
+    from socialleaders.cachetags import children_tag, object_tag
 
     row = content[key]
-    shown_on = object_tag(row.target if model is Comment else row)
+    # A comment is shown on its piece's page and counted on its cards; an interview on its own.
+    shown_on = children_tag(row.target) if model is Comment else object_tag(row)
     before = tag_versions([shown_on], shared=True)[shown_on]
     editor_client.post(
         admin_url(model, "changelist"), {"action": action, "_selected_action": [row.pk]}
