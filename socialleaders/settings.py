@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "comments.apps.CommentsConfig",
     "reversion",
     "editorial.apps.EditorialConfig",
+    "images.apps.ImagesConfig",
     "frontpage.apps.FrontpageConfig",
     "bench.apps.BenchConfig",
     "importing.apps.ImportingConfig",
