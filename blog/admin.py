@@ -7,6 +7,7 @@ from reversion.admin import VersionAdmin
 
 from comments.models import Comment
 from editorial.admin import PostEditorialMixin
+from images.admin import LibraryImagesAdminMixin
 from socialleaders.admin import (
     CountsAdmin,
     PublishableAdmin,
@@ -35,7 +36,8 @@ class AuthorAdmin(CountsAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(PostEditorialMixin, VersionAdmin, PublishableAdmin):
+class PostAdmin(LibraryImagesAdminMixin, PostEditorialMixin, VersionAdmin, PublishableAdmin):
+    library_image_fields = ["image"]
     list_display = [
         "title",
         "author",
@@ -61,7 +63,7 @@ class PostAdmin(PostEditorialMixin, VersionAdmin, PublishableAdmin):
             "Image",
             {
                 "classes": ["collapse"],
-                "fields": ["image", "image_alt", ("image_focus_x", "image_focus_y")],
+                "fields": ["image", "image_upload", "image_alt"],
             },
         ),
     ]
