@@ -175,7 +175,7 @@ class LeaderDetailView(InterviewsOf, ListView):
     subject_name = "leader"
 
     def get_subject(self):
-        leaders = Leader.objects.prefetch_related(
+        leaders = Leader.objects.select_related("photo").prefetch_related(
             Prefetch("accounts", queryset=SocialAccount.objects.select_related("platform"))
         ).annotate(is_public=Exists(Interview.objects.published().filter(leader=OuterRef("pk"))))
         leader = get_object_or_404(leaders, slug=self.kwargs["slug"])

@@ -21,14 +21,15 @@ def _original_url(image):
 
 
 @register.simple_tag
-def picture(image, alt="", spec="hero", sizes="100vw", css_class="", loading="lazy"):
+def picture(image, alt=None, spec="hero", sizes="100vw", css_class="", loading="lazy"):
     """A <picture> with a WebP source and a JPEG <img> (srcset, sizes, width and height, so the
-    browser reserves the space). Empty alt falls back to the image's default description. While
+    browser reserves the space). No alt given: the image's default description (alt="" marks
+    it decorative). While
     the renditions are not made yet, the (re-encoded, bounded) original; nothing without an
     image."""
     if not image:
         return ""
-    alt = alt or image.alt
+    alt = image.alt if alt is None else alt
     found = renditions.manifest(image, spec)
     if found is None:
         url = _original_url(image)

@@ -232,7 +232,7 @@ def test_security_headers_on_every_response(client, test_urls, settings):
     assert "'unsafe-inline'" not in directives["script-src"]
     assert "'unsafe-eval'" not in directives["script-src"]
     # Scripts from the static path only (and the admin's catalogue): never from /media/.
-    assert directives["script-src"] == "http://testserver/static/ http://testserver/admin/jsi18n/"
+    assert directives["script-src"] == "https://testserver/static/ https://testserver/admin/jsi18n/"
     assert "https://www.youtube-nocookie.com" in directives["frame-src"]
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
