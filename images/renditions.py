@@ -35,8 +35,10 @@ FORMAT_OPTIONS = {
     "webp": ("WEBP", {"quality": 80, "method": 4}),
     "jpeg": ("JPEG", {"quality": 82, "optimize": True, "progressive": True}),
 }
-# The longest side any rendition needs: decoding at this size or more loses nothing.
-NEEDED_EDGE = max(width for spec in SPECS.values() for width in spec.widths)
+# The most pixels any rendition needs across (hero's widest) and down (the widest crop's height
+# for a fixed aspect): decoding at this size or more loses nothing.
+NEEDED_WIDTH = max(width for spec in SPECS.values() for width in spec.widths)
+NEEDED_HEIGHT = max(round(max(s.widths) / s.aspect) for s in SPECS.values() if s.aspect)
 
 
 def key_for(image):
@@ -74,17 +76,18 @@ def _flatten(image):
     return fresh
 
 
-def open_reduced(handle, edge=NEEDED_EDGE):
-    """The image decoded at the smallest size that still has ``edge`` pixels on each side (or
+def open_reduced(handle, need=(NEEDED_WIDTH, NEEDED_HEIGHT)):
+    """The image decoded at the smallest size that still has ``need`` pixels across and down (or
     all it has): JPEG's decoder scales by 1/2, 1/4 or 1/8 as it reads (``draft``); other
-    formats are decoded whole, then halved (``reduce``) while they stay large enough."""
+    formats are decoded whole, then shrunk by whole factors (``reduce``) while large enough."""
     image = Image.open(handle)
     if image.format == "JPEG":
-        image.draft("RGB", (edge, edge))
+        image.draft("RGB", need)
     image.load()
     image = ImageOps.exif_transpose(image)
     factor = 1
-    while min(image.size) // (factor * 2) >= edge:
+    width, height = image.size
+    while width // (factor * 2) >= need[0] and height // (factor * 2) >= need[1]:
         factor *= 2
     if factor > 1:
         image = image.reduce(factor)
