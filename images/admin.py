@@ -156,12 +156,16 @@ class LibraryImagesAdminMixin:
         kwargs["fields"] = [field for field in fields if field not in uploads]
         base = super().get_form(request, obj, **kwargs)
         attrs = {upload: upload_field() for upload in sorted(uploads)}
-        attrs.update(library_image_fields=tuple(self.library_image_fields), request_user=request.user)
+        attrs.update(
+            library_image_fields=tuple(self.library_image_fields), request_user=request.user
+        )
         return type(base.__name__, (LibraryUploadFormMixin, base), attrs)
 
     @admin.display(description="image")
     def image_thumbnail(self, obj):
-        return thumbnail_html(getattr(obj, self.library_image_fields[0]), "image-thumb image-thumb--small")
+        return thumbnail_html(
+            getattr(obj, self.library_image_fields[0]), "image-thumb image-thumb--small"
+        )
 
     @property
     def media(self):

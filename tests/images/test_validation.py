@@ -13,8 +13,8 @@ from django.urls import reverse
 from PIL import Image
 
 from images import renditions
-from images.validation import inspect_image
 from images.models import Image as ImageModel
+from images.validation import inspect_image
 from interviews.models import Leader
 from tests import factories
 
