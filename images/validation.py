@@ -98,11 +98,18 @@ def _strict_decoding():
         ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
-def _decode_bounded(image):
-    """Decode every pixel (truncated and corrupt files fail here), JPEG at a reduced size."""
+def _draft_size(size, edge):
+    """The size to ask JPEG's decoder for: the whole image scaled so its longer side is ``edge``."""
+    width, height = size
+    scale = min(1, edge / max(width, height))
+    return (max(1, round(width * scale)), max(1, round(height * scale)))
+
+
+def _decode_bounded(image, edge=None):
+    """Decode every pixel (truncated and corrupt files fail here). JPEG decodes at a reduced size
+    (1/2 to 1/8, still reading the whole stream): just over ``edge`` long, or the smallest."""
     if image.format == "JPEG":
-        edge = stored_max_edge()
-        image.draft("RGB", (edge, edge))
+        image.draft("RGB", _draft_size(image.size, edge) if edge else (1, 1))
     image.load()
 
 
@@ -277,7 +284,7 @@ def clean_image_bytes(data):
                 )
             frames[0].save(out, format="GIF", **options)
             return out.getvalue(), fmt, frames[0].size
-        _decode_bounded(image)
+        _decode_bounded(image, edge)
         oriented = ImageOps.exif_transpose(image)
         pixels = _shrink(_pixels_only(_to_srgb(oriented, icc), keep_alpha=fmt != "JPEG"), edge)
         if fmt == "JPEG":
