@@ -112,3 +112,17 @@ def test_make_run_serves_uploads(settings, client):
         settings.DEBUG = False
         importlib.reload(socialleaders.urls)
         clear_url_caches()
+
+
+def test_make_renditions_fills_in_what_is_missing(settings):
+    from django.core.management import call_command
+
+    image = factories.image(size=(700, 500))  # saved without its commit hook: nothing made
+    gone = factories.image(size=(300, 200))
+    gone.file.storage.delete(gone.file.name)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("make_renditions", stdout=out, stderr=err)
+    assert "1 image(s) given renditions, 1 failed" in out.getvalue()
+    assert f"image {gone.pk}" in err.getvalue()
+    image.refresh_from_db()
+    assert renditions.manifest(image, "card")
