@@ -7,6 +7,7 @@ from reversion.admin import VersionAdmin
 
 from comments.models import Comment
 from editorial.admin import PostEditorialMixin
+from images.admin import LibraryImagesAdminMixin
 from redirects.admin import take_down_for_good
 from socialleaders.admin import (
     CountsAdmin,
@@ -36,7 +37,8 @@ class AuthorAdmin(CountsAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(PostEditorialMixin, VersionAdmin, PublishableAdmin):
+class PostAdmin(LibraryImagesAdminMixin, PostEditorialMixin, VersionAdmin, PublishableAdmin):
+    library_image_fields = ["image"]
     # Publish, unpublish (editorial) and take down for good, answering 410 (redirects).
     actions = ["publish", "make_draft", take_down_for_good]
     list_display = [
@@ -64,7 +66,7 @@ class PostAdmin(PostEditorialMixin, VersionAdmin, PublishableAdmin):
             "Image",
             {
                 "classes": ["collapse"],
-                "fields": ["image", "image_alt", ("image_focus_x", "image_focus_y")],
+                "fields": ["image", "image_upload", "image_alt"],
             },
         ),
     ]

@@ -7,7 +7,7 @@ from django.utils.html import strip_tags
 from taggit.managers import TaggableManager
 
 from comments.selectors import approved_comment_count
-from editorial.images import UploadTo, focal_point_field, validate_alt_text, validate_image
+from images.validation import require_alt_text
 from socialleaders.publishing import Publishable, PublishableQuerySet
 from socialleaders.text import render_markdown
 
@@ -49,10 +49,20 @@ class Post(Publishable):
     excerpt = models.TextField(blank=True, help_text="Shown on lists and in feeds.")
     body = models.TextField(help_text="Markdown.")
     body_html = models.TextField(blank=True, editable=False)
-    image = models.ImageField(upload_to=UploadTo("posts"), blank=True, validators=[validate_image])
-    image_alt = models.CharField("image description", max_length=200, blank=True)
-    image_focus_x = focal_point_field("x")
-    image_focus_y = focal_point_field("y")
+    image = models.ForeignKey(
+        "images.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="From the image library, or upload one here.",
+    )
+    image_alt = models.CharField(
+        "image description",
+        max_length=200,
+        blank=True,
+        help_text="Alt text (the library's description if left empty).",
+    )
     tags = TaggableManager(blank=True)
     comments_open = models.BooleanField(default=True)
 
@@ -71,7 +81,7 @@ class Post(Publishable):
 
     def clean(self):
         super().clean()
-        validate_alt_text(self)
+        require_alt_text(self, "image", "image_alt")
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)

@@ -45,7 +45,7 @@ class PostDetailView(PreviewMixin, DetailView):
     context_object_name = "post"
 
     def get_base_queryset(self):
-        return Post.objects.select_related("author").prefetch_related("tags")
+        return Post.objects.select_related("author", "image").prefetch_related("tags")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

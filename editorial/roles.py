@@ -6,7 +6,7 @@ run it, and a new migration runs it again when new models need adding.
 
 EDITOR, AUTHOR, MODERATOR = "Editor", "Author", "Moderator"
 
-EDITOR_APPS = {"interviews", "blog", "comments", "taggit", "editorial"}
+EDITOR_APPS = {"interviews", "blog", "comments", "taggit", "editorial", "images"}
 EDITOR_EXTRA = [
     ("auth", "user", ["add", "change", "view"]),
     ("auth", "group", ["view"]),
@@ -30,6 +30,7 @@ AUTHOR_PERMISSIONS = [
     ("blog", "author", ["view"]),
     ("taggit", "tag", ["add", "view"]),
     ("taggit", "taggeditem", ["add", "change", "view", "delete"]),
+    ("images", "image", ["add", "change", "view"]),
 ]
 
 MODERATOR_PERMISSIONS = [

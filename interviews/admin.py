@@ -9,6 +9,7 @@ from reversion.admin import VersionAdmin
 
 from comments.models import Comment
 from editorial.admin import InterviewEditorialMixin
+from images.admin import LibraryImagesAdminMixin
 from redirects.admin import take_down_for_good
 from socialleaders.admin import (
     URL_FIELD_OVERRIDES,
@@ -125,7 +126,10 @@ class QuoteInline(admin.StackedInline):
 
 
 @admin.register(Interview)
-class InterviewAdmin(InterviewEditorialMixin, VersionAdmin, PublishableAdmin):
+class InterviewAdmin(
+    LibraryImagesAdminMixin, InterviewEditorialMixin, VersionAdmin, PublishableAdmin
+):
+    library_image_fields = ["image"]
     # Publish, unpublish (editorial) and take down for good, answering 410 (redirects).
     actions = ["publish", "make_draft", take_down_for_good]
     list_display = [
@@ -174,8 +178,8 @@ class InterviewAdmin(InterviewEditorialMixin, VersionAdmin, PublishableAdmin):
                     "video_url",
                     "video_mentioned",
                     "image",
+                    "image_upload",
                     "image_alt",
-                    ("image_focus_x", "image_focus_y"),
                 ],
             },
         ),
@@ -221,8 +225,19 @@ class InterviewAdmin(InterviewEditorialMixin, VersionAdmin, PublishableAdmin):
 
 
 @admin.register(Leader)
-class LeaderAdmin(CountsAdmin):
-    list_display = ["name", "honours", "role", "organisation", "sector", "interview_count"]
+class LeaderAdmin(LibraryImagesAdminMixin, CountsAdmin):
+    library_image_fields = ["photo"]
+    list_display = [
+        "image_thumbnail",
+        "name",
+        "honours",
+        "role",
+        "organisation",
+        "sector",
+        "interview_count",
+    ]
+    list_display_links = ["image_thumbnail", "name"]
+    list_select_related = ["photo"]
     list_filter = ["sector"]
     search_fields = ["name", "organisation", "role", "sector"]
     prepopulated_fields = {"slug": ["name"]}
@@ -234,7 +249,7 @@ class LeaderAdmin(CountsAdmin):
             "Photo",
             {
                 "classes": ["collapse"],
-                "fields": ["photo", "photo_alt", ("photo_focus_x", "photo_focus_y")],
+                "fields": ["photo", "photo_upload", "photo_alt"],
             },
         ),
     ]

@@ -5,7 +5,7 @@ from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from editorial.images import UploadTo, focal_point_field, validate_alt_text, validate_image
+from images.validation import require_alt_text
 from socialleaders.publishing import Publishable, PublishableQuerySet, published_q
 from socialleaders.text import render_markdown
 
@@ -83,16 +83,20 @@ class Leader(models.Model):
     organisation = models.CharField(max_length=200, blank=True)
     sector = models.CharField(max_length=100, blank=True, help_text="e.g. Local government")
     bio = models.TextField(blank=True, help_text="A short biography, in Markdown.")
-    photo = models.ImageField(
-        upload_to=UploadTo("leaders"), blank=True, validators=[validate_image]
+    photo = models.ForeignKey(
+        "images.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="From the image library, or upload one here.",
     )
     photo_alt = models.CharField(
-        "photo description", max_length=200, blank=True, help_text="Alt text for the photo."
+        "photo description",
+        max_length=200,
+        blank=True,
+        help_text="Alt text for the photo (the library's description if left empty).",
     )
-    photo_focus_x = focal_point_field(
-        "x", "0 = left edge, 1 = right edge: crops keep this point (the face) in view."
-    )
-    photo_focus_y = focal_point_field("y")
     website = models.URLField(blank=True)
 
     def readers_see(self):
@@ -111,7 +115,7 @@ class Leader(models.Model):
 
     def clean(self):
         super().clean()
-        validate_alt_text(self)
+        require_alt_text(self, "photo", "photo_alt")
 
     @property
     def display_name(self):
@@ -246,12 +250,20 @@ class Interview(Publishable):
         help_text="The introduction refers to a video (set by the importer when the export "
         "mentions one; add its address above).",
     )
-    image = models.ImageField(
-        upload_to=UploadTo("interviews"), blank=True, validators=[validate_image]
+    image = models.ForeignKey(
+        "images.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="From the image library, or upload one here.",
     )
-    image_alt = models.CharField("image description", max_length=200, blank=True)
-    image_focus_x = focal_point_field("x")
-    image_focus_y = focal_point_field("y")
+    image_alt = models.CharField(
+        "image description",
+        max_length=200,
+        blank=True,
+        help_text="Alt text (the library's description if left empty).",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -288,7 +300,7 @@ class Interview(Publishable):
 
     def clean(self):
         super().clean()
-        validate_alt_text(self)
+        require_alt_text(self, "image", "image_alt")
 
     def save(self, *args, **kwargs):
         self.introduction_html = render_markdown(self.introduction)

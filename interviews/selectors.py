@@ -193,7 +193,7 @@ def public_leaders():
     """Leaders with at least one published interview: the only ones readers can see."""
     return Leader.objects.filter(
         Exists(Interview.objects.published().filter(leader=OuterRef("pk")))
-    )
+    ).select_related("photo")
 
 
 def public_quotes():
@@ -234,7 +234,9 @@ def live_quote_count():
 
 def interview_pages():
     """Interviews with everything their page shows (answers, quotes, platforms, themes)."""
-    return Interview.objects.select_related("leader", "series").prefetch_related(
+    return Interview.objects.select_related(
+        "leader", "leader__photo", "series", "image"
+    ).prefetch_related(
         Prefetch(
             "answers",
             queryset=Answer.objects.select_related("question").prefetch_related(

@@ -190,9 +190,13 @@ class LeaderDetailView(InterviewsOf, ListView):
     subject_name = "leader"
 
     def get_subject(self):
-        leaders = Leader.objects.prefetch_related(
-            Prefetch("accounts", queryset=SocialAccount.objects.select_related("platform"))
-        ).annotate(is_public=Exists(Interview.objects.published().filter(leader=OuterRef("pk"))))
+        leaders = (
+            Leader.objects.select_related("photo")
+            .prefetch_related(
+                Prefetch("accounts", queryset=SocialAccount.objects.select_related("platform"))
+            )
+            .annotate(is_public=Exists(Interview.objects.published().filter(leader=OuterRef("pk"))))
+        )
         leader = get_object_or_404(leaders, slug=self.kwargs["slug"])
         if not leader.is_public and not self.is_editor:
             raise Http404("No published interview with this leader")

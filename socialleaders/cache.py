@@ -42,7 +42,7 @@ TAG_KEY = "sl:tag:{tag}"
 RENDER_LOCK_KEY = "sl:render:{key}"
 # Apps whose models are shown to readers: a change to any of their rows may change a page.
 # (comments: its moderation settings decide whether pages show the comment form.)
-WATCHED_APPS = {"interviews", "blog", "taggit", "comments"}
+WATCHED_APPS = {"interviews", "blog", "taggit", "comments", "images"}
 # Stored as the "next change" when nothing is scheduled.
 NOTHING_SCHEDULED = -1.0
 

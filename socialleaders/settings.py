@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "reversion",
     "editorial.apps.EditorialConfig",
     "redirects.apps.RedirectsConfig",
+    "images.apps.ImagesConfig",
     "frontpage.apps.FrontpageConfig",
     "bench.apps.BenchConfig",
     "importing.apps.ImportingConfig",
@@ -298,9 +299,10 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_HTTPONLY = True
 
-# Content-Security-Policy, sent on every response by ContentSecurityPolicyMiddleware. Scripts and
-# styles only from our own origin (no inline code), images from us and (for media in object
-# storage) the media domain, video embeds from the privacy-friendly YouTube and Vimeo players.
+# Content-Security-Policy, sent on every response by ContentSecurityPolicyMiddleware. Scripts from
+# the static path only, styles only from our own origin (no inline code), images from us and (for
+# media in object storage) the media domain, video embeds from the privacy-friendly YouTube and
+# Vimeo players.
 _MEDIA_ORIGINS = (
     [f"https://{AWS_S3_CUSTOM_DOMAIN}"] if globals().get("AWS_S3_CUSTOM_DOMAIN") else []
 )
@@ -308,7 +310,12 @@ if MEDIA_STORAGE == "s3" and not _MEDIA_ORIGINS:
     _MEDIA_ORIGINS = [AWS_S3_ENDPOINT_URL or "https://*.amazonaws.com"]
 CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
-    "script-src": ["'self'"],
+    # Scripts only from the static files (and the admin's translation catalogue), so no upload
+    # under /media/ can ever run as one; an absolute STATIC_URL (a CDN) is used as it is.
+    "script-src": [
+        STATIC_URL if STATIC_URL.startswith(("https://", "http://")) else "{origin}" + STATIC_URL,
+        "{origin}/admin/jsi18n/",
+    ],
     "style-src": ["'self'"],
     "img-src": ["'self'", "data:", *_MEDIA_ORIGINS],
     "font-src": ["'self'"],

@@ -1,6 +1,7 @@
 """The root URLconf: it gathers the apps' URLs, feeds and sitemaps (it may import every app)."""
 
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
@@ -45,3 +46,7 @@ urlpatterns = [
 # The benchmark's floor page, only on a server started by bench/run.py (BENCH_FLOOR=1).
 if settings.BENCH_FLOOR:
     urlpatterns.insert(0, path("bench/", include("bench.urls")))
+
+# Uploads on `make run`'s development server (DEBUG only: static() adds nothing otherwise; in
+# production the proxy or object storage serves /media/, docs/production.md).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

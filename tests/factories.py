@@ -1,17 +1,20 @@
 """Small factories for test data, one or more for every model of the project: plain functions
 with sensible defaults, a counter for slugs."""
 
+import io
 import itertools
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from blog.models import Author, Post
 from comments.models import Comment, ModerationSettings, Subscription
 from editorial.models import ApprovalEvent, ApprovalLink, PublicationRecord
+from images.models import Image
 from importing.models import ImportedItem
 from interviews.models import (
     Answer,
@@ -225,3 +228,18 @@ def imported_item(target=None, **kw):
     return ImportedItem.objects.create(
         content_type=ContentType.objects.get_for_model(target), object_id=target.pk, **kw
     )
+
+
+def jpeg_bytes(size=(800, 600), color=(200, 30, 40)):
+    from PIL import Image as Pillow
+
+    out = io.BytesIO()
+    Pillow.new("RGB", size, color).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def image(size=(800, 600), name="photo.jpg", data=None, **kw):
+    """A library image, stored (re-encoded) like an upload. Its renditions are made when the
+    saving transaction commits (use django_capture_on_commit_callbacks(execute=True))."""
+    upload = SimpleUploadedFile(name, data if data is not None else jpeg_bytes(size))
+    return Image.objects.create(file=upload, **kw)

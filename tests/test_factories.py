@@ -45,6 +45,7 @@ def test_every_model_of_the_project_has_a_factory_that_makes_a_valid_row():
         f.approval_event(),
         f.redirect(),
         f.imported_item(),
+        f.image(),
     ]
     assert {type(obj) for obj in made} == ours
     for obj in made:

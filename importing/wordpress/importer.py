@@ -26,7 +26,8 @@ from taggit.models import Tag
 
 from blog.models import Author, Post
 from comments.models import Comment
-from editorial.images import UploadTo, clean_image_bytes, inspect_image
+from images.models import Image
+from images.validation import UploadTo, clean_image_bytes, inspect_image
 from importing.base import Block, ImportParseError, Line, Note, block_markdown, short_quote
 from importing.models import ImportedItem
 from importing.posts import _excerpt
@@ -480,7 +481,7 @@ class Importer:
             return
         try:
             inspect_image(data, Path(att.rel).name)
-            cleaned, _fmt = clean_image_bytes(data)
+            cleaned, _fmt, _size = clean_image_bytes(data)
         except ValidationError as exc:
             att.missing = " ".join(exc.messages)
             self.note(att.line, f"{att.rel} not imported: {att.missing}")
@@ -689,7 +690,6 @@ class Importer:
                 self.result.updated["posts"] += 1
             self._featured(post, item, converted)
             post.save()
-            self.result.files.extend([post.image.name] if post.image else [])
             post.tags.set(self._tags(item))
             if item.is_sticky:
                 self.note(
@@ -722,10 +722,17 @@ class Importer:
             if att is not None and att.alt and not obj.image:
                 obj.image_alt = _fit(type(obj), "image_alt", att.alt)
             return
-        with default_storage.open(att.name, "rb") as handle:
-            data = handle.read()
-        obj.image = ContentFile(data, name=Path(att.rel).name)
         alt = att.alt or att.title or obj.title
+        if getattr(att, "library_image", None) is None:  # one library image per attachment
+            with default_storage.open(att.name, "rb") as handle:
+                data = handle.read()
+            att.library_image = Image.objects.create(
+                file=ContentFile(data, name=Path(att.rel).name),
+                title=_fit(Image, "title", att.title or Path(att.rel).name),
+                alt=_fit(Image, "alt", att.alt),
+            )
+            self.result.files.append(att.library_image.file.name)
+        obj.image = att.library_image
         if not (att.alt or att.title):
             self.note(item.line, f"the image of “{obj.title}” has no description: its title used")
         obj.image_alt = _fit(type(obj), "image_alt", alt)
@@ -959,7 +966,6 @@ class Importer:
                     obj.video_url = parsed_iv.video_url
                 self._featured(obj, item, content.Converted())
                 obj.save()
-                self.result.files.extend([obj.image.name] if obj.image else [])
             self.record(
                 ImportedItem.Kind.POST,
                 item.wp_id,

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import editorial.images
+import images.validation
 from django.conf import settings
 from django.db import migrations, models
 
@@ -47,11 +47,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='interview',
             name='image',
-            field=models.ImageField(blank=True, upload_to=editorial.images.UploadTo('interviews'), validators=[editorial.images.validate_image]),
+            field=models.ImageField(blank=True, upload_to=images.validation.UploadTo('interviews'), validators=[images.validation.validate_image]),
         ),
         migrations.AlterField(
             model_name='leader',
             name='photo',
-            field=models.ImageField(blank=True, upload_to=editorial.images.UploadTo('leaders'), validators=[editorial.images.validate_image]),
+            field=models.ImageField(blank=True, upload_to=images.validation.UploadTo('leaders'), validators=[images.validation.validate_image]),
         ),
     ]

@@ -164,7 +164,7 @@ def test_editor_schedules_leader_approves_interview_appears_at_its_time(
 
     # The image, in the collapsed "Video and image" section.
     page.locator("fieldset", has_text="Video and image").locator("summary").click()
-    page.set_input_files("#id_image", str(photo))
+    page.set_input_files("#id_image_upload", str(photo))
     page.fill("#id_image_alt", "Ada Example at her desk")
     screenshot(page, "1-admin-add-form")
     page.click("input[name=_continue]")
@@ -177,9 +177,9 @@ def test_editor_schedules_leader_approves_interview_appears_at_its_time(
     assert interview.is_scheduled
     assert [a.body for a in interview.answers.order_by("order")] == [b for _, b in ANSWERS]
     # Stored under a generated name, nothing of the phone's file name kept.
-    assert re.fullmatch(r"interviews/[0-9a-f-]{32,36}\.jpg", interview.image.name)
-    assert "holiday" not in interview.image.name
-    with Image.open(interview.image.path) as stored:
+    assert re.fullmatch(r"images/[0-9a-f-]{32,36}\.jpg", interview.image.file.name)
+    assert "holiday" not in interview.image.file.name
+    with Image.open(interview.image.file.path) as stored:
         assert stored.size == (1600, 1000)
     decision = PublicationRecord.objects.get(object_id=interview.pk)
     assert decision.action == PublicationRecord.Action.SCHEDULED and decision.user == editor

@@ -319,7 +319,7 @@ def test_featured_image_from_the_media_folder_goes_through_image_validation(tmp_
     image_file(media, "2014/05/photo.jpg")
     run(tmp_path, _with_featured(), "--media", str(media))
     post = Post.objects.get()
-    assert post.image and post.image.name.startswith("posts/")
+    assert post.image and post.image.file.name.startswith("images/")
     assert post.image_alt == "Leaders at a table"
     record = ImportedItem.objects.get(kind="attachment", wp_id=9)
     assert "/wp-content/uploads/2014/05/photo.jpg" in record.old_urls

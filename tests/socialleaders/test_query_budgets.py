@@ -31,18 +31,23 @@ class Site:
         self.other_platform = f.platform(slug="other-platform")
         self.question = f.question(slug="the-question", order=1)
         self.author = f.author(slug="the-author")
-        self.leader = f.leader(slug="the-leader")
+        # Library images on the leaders, the interview and the post: read with their rows.
+        self.leader = f.leader(slug="the-leader", photo=f.image(size=(40, 40)))
         self.main = f.interview(
             slug="the-interview",
             leader=self.leader,
             series=self.series,
             series_order=1000,
             video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            image=f.image(size=(40, 40)),
+            image_alt="The picture",
         )
         f.uses(self.main, self.platform, favourite=True)
         self.main.themes.add("The theme")
         f.answer(interview=self.main, question=self.question)
-        self.post = f.post(slug="the-post", author=self.author)
+        self.post = f.post(
+            slug="the-post", author=self.author, image=f.image(size=(40, 40)), image_alt="A view"
+        )
         self.post.tags.add("The tag")
         self.month = timezone.localtime(self.post.publish_at)
         self.interviews = 0
@@ -52,7 +57,7 @@ class Site:
         for _ in range(interviews):
             self.interviews += 1
             n = self.interviews
-            leader = f.leader()
+            leader = f.leader(photo=f.image(size=(40, 40)))
             SocialAccount.objects.create(leader=leader, platform=self.platform, handle=f"@l{n}")
             interview = f.interview(
                 leader=leader,
