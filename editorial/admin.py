@@ -228,6 +228,8 @@ class EditorialAdminMixin:
             obj.owner = request.user
 
     def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return  # nothing touched: nothing saved, no revision noise, no page-cache flush
         if not change:
             self.assign_owner(request, obj)
         if self._restricted(request):
@@ -240,6 +242,11 @@ class EditorialAdminMixin:
         super().save_model(request, obj, form, change)
         if decision:
             record_publication(obj, publish_action_for(obj), request.user, "edit form")
+
+    def save_related(self, request, form, formsets, change):
+        if change and not form.has_changed():
+            form.save_m2m = lambda: None  # taggit's set() signals a change even when none was made
+        super().save_related(request, form, formsets, change)
 
     # --- Bulk actions ------------------------------------------------------------------------
 

@@ -1,11 +1,12 @@
 """Admin helpers shared by the interviews and blog apps: publishing state, bulk publishing."""
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from socialleaders.publishing import Status
+from socialleaders.publishing import Status, status_label
 
 
 def excerpt(text, words=12):
@@ -44,8 +45,31 @@ class VisibilityFilter(admin.SimpleListFilter):
         return queryset
 
 
-# Addresses typed without a scheme are taken as https:// (Django 6.0's default, chosen now).
-URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+def _same_lines(value):
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+class PlainTextField(forms.CharField):
+    """A text box whose value is stored with plain newlines: browsers send CRLF, so a box nobody
+    touched must not count as changed (no revision, no page-cache flush)."""
+
+    def to_python(self, value):
+        return super().to_python(_same_lines(value))
+
+    def has_changed(self, initial, data):
+        if isinstance(initial, str):
+            initial = _same_lines(initial).strip()
+        return super().has_changed(initial, data)
+
+
+# Addresses typed without a scheme are taken as https:// (Django 6.0's default, chosen now);
+# text boxes keep plain newlines.
+URL_FIELD_OVERRIDES = {
+    models.URLField: {"assume_scheme": "https"},
+    models.TextField: {"form_class": PlainTextField},
+}
 
 
 class CountsAdmin(admin.ModelAdmin):
@@ -79,6 +103,11 @@ class PublishableAdmin(CountsAdmin):
     @admin.display(description="live", boolean=True)
     def live(self, obj):
         return obj.is_published()
+
+    @admin.display(description="status", ordering="publish_at")
+    def state(self, obj):
+        """Draft, Live, or "Scheduled for Mon 7 Dec, 07:00": one column instead of three."""
+        return status_label(obj.status, obj.publish_at, obj.unpublish_at)
 
 
 class CachedChoicesMixin:

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "search.apps.SearchConfig",
     "comments.apps.CommentsConfig",
     "reversion",
+    # Drag-and-drop order for the interview's answers (docs/decisions.md).
+    "adminsortable2",
     "editorial.apps.EditorialConfig",
     "frontpage.apps.FrontpageConfig",
     "bench.apps.BenchConfig",
