@@ -244,9 +244,17 @@ class EditorialAdminMixin:
             record_publication(obj, publish_action_for(obj), request.user, "edit form")
 
     def save_related(self, request, form, formsets, change):
-        if change and not form.has_changed():
+        untouched = change and not form.has_changed()
+        if untouched:
             form.save_m2m = lambda: None  # taggit's set() signals a change even when none was made
         super().save_related(request, form, formsets, change)
+        if untouched and any(formset.has_changed() for formset in formsets):
+            import reversion
+
+            # The item was not saved, so reversion did not see it: the revision of the changed
+            # answers still holds it (and the answers it follows).
+            if reversion.is_active():
+                reversion.add_to_revision(form.instance)
 
     # --- Bulk actions ------------------------------------------------------------------------
 

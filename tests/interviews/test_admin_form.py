@@ -5,6 +5,7 @@ question before the first save, and saving an untouched form changes nothing."""
 import pytest
 from django.db.models.signals import post_save
 from django.urls import reverse
+from reversion.models import Revision
 
 from interviews.models import Answer, Interview
 from socialleaders import cache as content_cache
@@ -175,6 +176,7 @@ def test_saving_an_untouched_interview_changes_nothing(
     for key, value in list(data.items()):
         if isinstance(value, str) and "\n" in value:
             data[key] = value.replace("\n", "\r\n")
+    revisions = Revision.objects.count()
     saved = []
     post_save.connect(lambda sender, **kw: saved.append(sender), weak=False, dispatch_uid="t")
     try:
@@ -185,6 +187,7 @@ def test_saving_an_untouched_interview_changes_nothing(
     assert response.status_code == 302
     assert Interview not in saved and Answer not in saved
     assert content_cache.current_generation() == before  # no page-cache flush
+    assert Revision.objects.count() == revisions  # no "Changed Body" in History
     assert interview.answers.get().body == "Line one.\n\nLine two."
 
 
