@@ -331,7 +331,7 @@ class LeaderAdmin(CountsAdmin):
     inlines = [SocialAccountInline]
     fieldsets = [
         (None, {"fields": [("name", "honours"), "slug", "role", "organisation", "sector"]}),
-        ("About", {"fields": ["bio", "website"]}),
+        ("About", {"fields": ["bio", "website", "email"]}),
         (
             "Photo",
             {

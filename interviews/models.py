@@ -76,6 +76,10 @@ class Leader(models.Model):
     )
     photo_focus_y = focal_point_field("y")
     website = models.URLField(blank=True)
+    email = models.EmailField(
+        blank=True,
+        help_text="For editors only, never shown on the site: where approval links are sent.",
+    )
 
     class Meta:
         ordering = ["name"]

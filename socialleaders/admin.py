@@ -1,6 +1,7 @@
 """Admin helpers shared by the interviews and blog apps: publishing state, bulk publishing."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.utils import timezone
@@ -86,17 +87,38 @@ class CountsAdmin(admin.ModelAdmin):
         return queryset
 
 
+class DateTimePicker(forms.SplitDateTimeWidget):
+    """The browser's own date and time pickers (``type=date`` / ``type=time``): no format to
+    guess; the values are read in the site's time zone."""
+
+    template_name = "django/forms/widgets/splitdatetime.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs,
+            date_format="%Y-%m-%d",
+            time_format="%H:%M:%S",
+            date_attrs={"type": "date"},
+            time_attrs={"type": "time"},
+        )
+
+
+PICKER_OVERRIDES = {models.DateTimeField: {"widget": DateTimePicker}}
+
+
 class PublishableAdmin(CountsAdmin):
     """Common behaviour for models built on socialleaders.publishing.Publishable (the publish
     and draft actions: editorial.admin.EditorialAdminMixin)."""
 
     date_hierarchy = "publish_at"
+    formfield_overrides = {**URL_FIELD_OVERRIDES, **PICKER_OVERRIDES}
     publishing_fieldset = (
         "Publishing",
         {
             "fields": ("status", "publish_at", "unpublish_at"),
             "description": "Readers see an item once it is published and its publish date has "
-            "come. A future date schedules it.",
+            "come. A future date schedules it. Dates and times are the site's "
+            f"({settings.TIME_ZONE}).",
         },
     )
 

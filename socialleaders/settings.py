@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "adminsortable2",
     "editorial.apps.EditorialConfig",
     "frontpage.apps.FrontpageConfig",
+    "desk.apps.DeskConfig",
     "bench.apps.BenchConfig",
     "importing.apps.ImportingConfig",
     "socialleaders.apps.SocialLeadersConfig",
@@ -306,6 +307,9 @@ CONTENT_SECURITY_POLICY = {
 }
 if not DEBUG and SECURE_SSL_REDIRECT:
     CONTENT_SECURITY_POLICY["upgrade-insecure-requests"] = []
+
+# Themes and tags match whatever the case: typing "listening" picks the theme "Listening".
+TAGGIT_CASE_INSENSITIVE = True
 
 # Readers' comments (comments/conf.py lists every COMMENTS_* setting and its default). A refused
 # CSRF check on the comment form shows the form again with what was typed.

@@ -46,6 +46,8 @@ class PreviewMixin(PublicPageMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["preview"] = not self.object.is_published()
+        if context["preview"]:
+            context["preview_status"] = self.object.status_label()
         return context
 
 
