@@ -248,7 +248,13 @@ class InterviewAdmin(InterviewEditorialMixin, SortableAdminBase, VersionAdmin, P
 
     class Media:
         css = {"all": ["interviews/admin/interview-form.css"]}
-        js = ["interviews/admin/interview-form.js"]
+        # After jQuery and Django's inlines.js, which interview-form.js builds on.
+        js = [
+            "admin/js/vendor/jquery/jquery.js",
+            "admin/js/jquery.init.js",
+            "admin/js/inlines.js",
+            "interviews/admin/interview-form.js",
+        ]
 
     counts = {
         "_answer_count": count_of(Answer, "interview"),

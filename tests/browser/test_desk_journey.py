@@ -13,11 +13,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from editorial.models import ApprovalLink
 from editorial.roles import EDITOR, sync_roles
-from interviews.models import Interview, Leader, Question, Series
+from interviews.models import Interview, Leader, Question, Series, Theme
 from socialleaders.publishing import Status
 
 from .seeded import import_seeds
@@ -62,6 +64,7 @@ def newsroom(django_user_model, seeds_dir):
         username="eddie", email="eddie@example.org", password=PASSWORD, is_staff=True
     )
     editor.groups.add(Group.objects.get(name=EDITOR))
+    Theme.objects.create(name="Listening", slug="listening")  # made by an editor before
     return editor
 
 
@@ -151,7 +154,7 @@ def test_editor_writes_schedules_and_gets_approval_in_one_sitting(
     screenshot(page, "1-interview-form")
     do(page.click("input[name=_continue]"))
 
-    expect(page).to_have_url(re.compile(r"/admin/interviews/interview/\d+/change/$"))
+    expect(page).to_have_url(re.compile(r"/admin/interviews/interview/\d+/change/"))
     messages = page.locator(".messagelist").inner_text()
     assert "was added successfully" in messages
     assert f"Scheduled for {publish_at:%a} {publish_at.day} {publish_at:%b}, 07:00" in messages
@@ -165,4 +168,55 @@ def test_editor_writes_schedules_and_gets_approval_in_one_sitting(
     assert quote.text == QUOTE and quote.answer.question == questions[1]
     assert sorted(interview.themes.names(), key=str.lower) == ["Listening", "Trust"]
     assert interview.platform_uses.get(is_favourite=True).platform.name == "Twitter"
+
+    # --- Preview: the real page, marked with its schedule ------------------------------------
+    page.goto(site + interview.get_absolute_url())
+    expect(page.locator("#preview-banner")).to_contain_text(
+        f"Scheduled for {publish_at:%a} {publish_at.day} {publish_at:%b}, 07:00"
+    )
+    expect(page.locator("main")).to_contain_text(ANSWERS[0])
+
+    # --- The approval link, emailed to the leader with the editor's message ------------------
+    page.goto(f"{site}/admin/interviews/interview/{interview.pk}/change/")
+    page.click("text=Send to the leader for approval")
+    expect(page.locator("#id_to")).to_have_value("sam.rivers@example.org")
+    message = page.locator("#id_message")
+    expect(message).to_contain_text("Dear Sam")
+    message.fill("Dear Sam,\n\nHere is your interview for Monday. Tell us if anything is wrong.")
+    mail.outbox.clear()
+    page.click("input[type=submit][value='Send the link']")
+    expect(page.locator(".approval-sent")).to_contain_text("Emailed to sam.rivers@example.org")
+    expect(page.locator(".copy-button")).to_be_visible()  # the copy button, added by copy.js
+    screenshot(page, "2-approval-sent")
+    sent = [m for m in mail.outbox if m.to == ["sam.rivers@example.org"]]
+    assert len(sent) == 1
+    assert "Here is your interview for Monday." in sent[0].body
+    assert sent[0].reply_to == [editor.email]
+    url = re.search(r"https?://\S+/approve/\S+/", sent[0].body).group(0)
+    link_path = "/approve/" + url.split("/approve/", 1)[1]
+
+    # --- The leader opens the email's link in a fresh browser and approves --------------------
+    leader_page = new_context().new_page()
+    assert leader_page.goto(site + link_path).status == 200
+    expect(leader_page.locator("h1")).to_have_text(TITLE)
+    leader_page.fill("#approval input[name=name]", "Sam Rivers")
+    leader_page.click("button[value=approve]")
+    expect(leader_page.locator("#approval-title")).to_have_text("Approved: thank you")
+    link = ApprovalLink.objects.get(interview=interview)
+    assert link.approved_at is not None
+
+    # --- The desk: scheduled, and approved, with when it was sent and opened -----------------
+    page.goto(f"{site}/admin/")
+    scheduled = page.locator("#desk-scheduled")
+    expect(scheduled).to_contain_text(TITLE)
+    expect(scheduled).to_contain_text(
+        f"Scheduled for {publish_at:%a} {publish_at.day} {publish_at:%b}, 07:00"
+    )
+    approval = page.locator("#desk-approval tr", has_text=TITLE)
+    expect(approval).to_contain_text("emailed to sam.rivers@example.org")
+    expect(approval).to_contain_text("Approved")
+    expect(approval).to_contain_text("by Sam Rivers")
+    screenshot(page, "3-desk")
+    interview.refresh_from_db()
+    assert interview.is_scheduled  # approval does not publish: still for Monday 07:00
     assert errors == [] and blocked == []
