@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import ngettext
 
-from socialleaders.admin import URL_FIELD_OVERRIDES, excerpt
+from socialleaders.admin import URL_FIELD_OVERRIDES, PickerMixin, excerpt
 from socialleaders.cache import content_changed
 
 from . import services
@@ -102,7 +102,7 @@ class AuthorReplyFilter(admin.BooleanFieldListFilter):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(PickerMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELD_OVERRIDES
     list_display = [
         "name",

@@ -15,6 +15,7 @@ from socialleaders.admin import (
     URL_FIELD_OVERRIDES,
     CachedChoicesMixin,
     CountsAdmin,
+    LabelledColumnsMixin,
     PlainTextField,
     PublishableAdmin,
     VisibilityFilter,
@@ -40,7 +41,7 @@ from .models import (
 # --- Inlines ---------------------------------------------------------------------------------
 
 
-class SocialAccountInline(CachedChoicesMixin, admin.TabularInline):
+class SocialAccountInline(LabelledColumnsMixin, CachedChoicesMixin, admin.TabularInline):
     model = SocialAccount
     fields = ["platform", "handle", "url"]
     cached_choice_fields = ["platform"]
@@ -144,7 +145,7 @@ class PlatformUseFormSet(BaseInlineFormSet):
             )
 
 
-class PlatformUseInline(CachedChoicesMixin, admin.TabularInline):
+class PlatformUseInline(LabelledColumnsMixin, CachedChoicesMixin, admin.TabularInline):
     model = InterviewPlatform
     formset = PlatformUseFormSet
     fields = ["platform", "is_favourite"]

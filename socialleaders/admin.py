@@ -106,12 +106,44 @@ class DateTimePicker(forms.SplitDateTimeWidget):
 PICKER_OVERRIDES = {models.DateTimeField: {"widget": DateTimePicker}}
 
 
-class PublishableAdmin(CountsAdmin):
+def name_split_parts(formfield, label):
+    """A date-and-time field is two boxes under one label: name each for screen readers."""
+    widget = getattr(formfield, "widget", None)
+    if isinstance(widget, forms.MultiWidget) and len(widget.widgets) == 2:
+        widget.widgets[0].attrs.setdefault("aria-label", f"{label}: date")
+        widget.widgets[1].attrs.setdefault("aria-label", f"{label}: time")
+    return formfield
+
+
+class PickerMixin:
+    """Browser date and time pickers for every date-and-time field, each box named."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DateTimeField):
+            kwargs.setdefault("widget", DateTimePicker)
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.DateTimeField) and formfield is not None:
+            name_split_parts(formfield, str(db_field.verbose_name).capitalize())
+        return formfield
+
+
+class LabelledColumnsMixin:
+    """For tabular inlines: each box is labelled only by its column heading, which screen
+    readers do not tie to it; give each an accessible name."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            target = getattr(formfield.widget, "widget", formfield.widget)  # related wrapper
+            target.attrs.setdefault("aria-label", str(formfield.label or db_field.verbose_name))
+        return formfield
+
+
+class PublishableAdmin(PickerMixin, CountsAdmin):
     """Common behaviour for models built on socialleaders.publishing.Publishable (the publish
     and draft actions: editorial.admin.EditorialAdminMixin)."""
 
     date_hierarchy = "publish_at"
-    formfield_overrides = {**URL_FIELD_OVERRIDES, **PICKER_OVERRIDES}
     publishing_fieldset = (
         "Publishing",
         {

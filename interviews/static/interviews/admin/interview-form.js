@@ -95,5 +95,14 @@
       quotes.querySelector("fieldset").insertAdjacentElement("afterbegin", status);
     }
     followSeries();
+    // select2's box (the leader) carries the name of the field it stands for.
+    document.querySelectorAll("select.admin-autocomplete").forEach(function (select) {
+      const label = document.querySelector("label[for='" + select.id + "']");
+      const box = select.parentElement.querySelector(".select2-selection[role=combobox]");
+      if (!label || !box) return;
+      const name = label.textContent.replace(/:$/, "");
+      box.setAttribute("aria-label", name);
+      box.querySelectorAll("[role=textbox]").forEach((shown) => shown.setAttribute("aria-label", name));
+    });
   });
 })();
