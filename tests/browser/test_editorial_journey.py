@@ -184,8 +184,8 @@ def test_editor_schedules_leader_approves_interview_appears_at_its_time(
 
     # --- The editor sends the leader an approval link ----------------------------------------
     page.click("text=Send to the leader for approval")
-    page.fill("input[name=note]", "Ada's office")
-    page.click("input[type=submit][value='Create the link']")
+    page.fill("input[name=to]", "")  # no address: the link is shown to copy and send by hand
+    page.click("input[type=submit][value='Send the link']")
     url = page.input_value("#approval-url")
     assert re.fullmatch(r"https?://[^/]+/approve/[\w:.-]+/", url), url
     screenshot(page, "2-approval-link")
