@@ -44,9 +44,7 @@ class PostAdmin(LibraryImagesAdminMixin, PostEditorialMixin, VersionAdmin, Publi
     list_display = [
         "title",
         "author",
-        "status",
-        "publish_at",
-        "live",
+        "state",
         "comments_open",
         "comment_count",
         "tag_list",
@@ -78,6 +76,14 @@ class PostAdmin(LibraryImagesAdminMixin, PostEditorialMixin, VersionAdmin, Publi
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
+
+    def get_changeform_initial_data(self, request):
+        # A new post goes out under the editor's own author profile, when they have one.
+        initial = super().get_changeform_initial_data(request)
+        author = Author.objects.filter(user=request.user).first()
+        if author is not None:
+            initial.setdefault("author", author.pk)
+        return initial
 
     @admin.display(description="comments", ordering="_comment_count")
     def comment_count(self, obj):

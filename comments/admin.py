@@ -1,14 +1,16 @@
 """The editors' admin for readers' comments (with moderation), followers and the comment policy."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import ngettext
 
-from socialleaders.admin import URL_FIELD_OVERRIDES, excerpt
+from socialleaders.admin import URL_FIELD_OVERRIDES, PickerMixin, excerpt
 from socialleaders.cache import content_changed
 from socialleaders.cachetags import rows_tags
 
@@ -101,7 +103,7 @@ class AuthorReplyFilter(admin.BooleanFieldListFilter):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(PickerMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELD_OVERRIDES
     list_display = [
         "name",
@@ -121,8 +123,10 @@ class CommentAdmin(admin.ModelAdmin):
     ordering = ["-created_at", "-id"]
     autocomplete_fields = ["post", "interview", "parent"]
     actions = ["approve", "approve_all_from_commenter", "mark_spam", "remove", "forget_sender"]
+    change_form_template = "comments/admin/comment_change_form.html"
+    # Editing a comment: what it is on and what it answers are shown as links, not ids to edit.
     fieldsets = [
-        (None, {"fields": ["post", "interview", "parent", ("status", "kind"), "by_post_author"]}),
+        (None, {"fields": ["target_link", "replying_to", ("status", "kind"), "by_post_author"]}),
         ("Comment", {"fields": ["name", "website", "body", ("created_at", "edited_at")]}),
         (
             "Moderation",
@@ -133,7 +137,78 @@ class CommentAdmin(admin.ModelAdmin):
             {"fields": ["email", "ip_address", "user_agent"]},
         ),
     ]
-    readonly_fields = ["ip_address", "user_agent", "edited_at", "followers_notified"]
+    readonly_fields = [
+        "target_link",
+        "replying_to",
+        "ip_address",
+        "user_agent",
+        "edited_at",
+        "followers_notified",
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:  # a new comment (rare: editors reply from the site) names its piece
+            first = {"fields": ["post", "interview", "parent", ("status", "kind")]}
+            return [(None, first), *self.fieldsets[1:]]
+        return self.fieldsets
+
+    # --- Approve / Spam from the desk and the comment's page (POST, permission-checked) -----
+
+    MODERATION = {
+        "approve": (services.approve, "approved"),
+        "spam": (services.mark_spam, "marked as spam"),
+    }
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/moderate/<str:action>/",
+                self.admin_site.admin_view(self.moderate_view),
+                name="comments_comment_moderate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def moderate_view(self, request, object_id, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if action not in self.MODERATION:
+            raise Http404("No such moderation action")
+        comment = self.get_object(request, unquote(object_id))
+        if comment is None:
+            raise Http404("No such comment")
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        do, verb = self.MODERATION[action]
+        changed = do([comment])
+        self.message_user(
+            request,
+            f"Comment from {comment.name} {verb}." if changed else "Nothing to change.",
+            messages.SUCCESS if changed else messages.INFO,
+        )
+        after = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            after, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            after = reverse("admin:comments_comment_change", args=[comment.pk])
+        return HttpResponseRedirect(after)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        comment = self.get_object(request, unquote(object_id))
+        if comment is not None and comment.target is not None:
+            target = comment.target
+            extra_context["reply_url"] = (
+                f"{target.get_absolute_url()}?reply_to={comment.pk}#comment-form"
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="in reply to")
+    def replying_to(self, obj):
+        if obj.parent_id is None:
+            return "-"
+        url = reverse("admin:comments_comment_change", args=[obj.parent_id])
+        return format_html('<a href="{}">{}</a>', url, obj.parent)
 
     def get_queryset(self, request):
         # Comments' names mention their post or interview (autocomplete lists them too).

@@ -8,8 +8,6 @@
 * the admins of publication records and approval links.
 """
 
-from datetime import timedelta
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
@@ -229,6 +227,8 @@ class EditorialAdminMixin:
             obj.owner = request.user
 
     def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return  # nothing touched: nothing saved, no revision noise, no page-cache flush
         if not change:
             self.assign_owner(request, obj)
         if self._restricted(request):
@@ -241,6 +241,37 @@ class EditorialAdminMixin:
         super().save_model(request, obj, form, change)
         if decision:
             record_publication(obj, publish_action_for(obj), request.user, "edit form")
+
+    def save_related(self, request, form, formsets, change):
+        untouched = change and not form.has_changed()
+        if untouched:
+            form.save_m2m = lambda: None  # taggit's set() signals a change even when none was made
+        super().save_related(request, form, formsets, change)
+        if untouched and any(formset.has_changed() for formset in formsets):
+            import reversion
+
+            # The item was not saved, so reversion did not see it: the revision of the changed
+            # answers still holds it (and the answers it follows).
+            if reversion.is_active():
+                reversion.add_to_revision(form.instance)
+
+    def _say_status(self, request, obj):
+        """After a save: "Scheduled for Mon 7 Dec, 07:00", "Live" or "Draft", said plainly."""
+        label = obj.status_label()
+        what = {"Live": "readers see it now", "Draft": "readers cannot see it"}.get(
+            label, "readers see it from then"
+        )
+        self.message_user(request, f"{label}: {what}.", messages.INFO)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        self._say_status(request, obj)
+        return response
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        self._say_status(request, obj)
+        return response
 
     # --- Bulk actions ------------------------------------------------------------------------
 
@@ -430,6 +461,7 @@ class InterviewEditorialMixin(EditorialAdminMixin):
 
     def approval_link_view(self, request, object_id):
         from .forms import ApprovalLinkForm
+        from .services import send_for_approval
 
         interview = self._object_or_404(request, object_id)
         if not (
@@ -438,15 +470,20 @@ class InterviewEditorialMixin(EditorialAdminMixin):
         ):
             raise PermissionDenied
         url = None
-        form = ApprovalLinkForm(request.POST or None)
+        form = ApprovalLinkForm(
+            request.POST or None, initial=ApprovalLinkForm.initial_for(interview, request.user)
+        )
         if request.method == "POST" and form.is_valid():
-            link, token = ApprovalLink.create_for(
+            _link, url = send_for_approval(
                 interview,
                 request.user,
-                note=form.cleaned_data["note"],
-                expires_at=timezone.now() + timedelta(days=form.cleaned_data["days"]),
+                lambda token: request.build_absolute_uri(
+                    reverse("interviews:approval", args=[token])
+                ),
+                to=form.cleaned_data["to"],
+                message=form.cleaned_data["message"],
+                days=form.cleaned_data["days"],
             )
-            url = request.build_absolute_uri(reverse("interviews:approval", args=[token]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -455,6 +492,7 @@ class InterviewEditorialMixin(EditorialAdminMixin):
             "title": f"Send “{interview}” to {interview.leader.name} for approval",
             "form": form,
             "url": url,
+            "sent_to": form.cleaned_data.get("to") if url else "",
             "is_live": interview.is_published(),
         }
         return TemplateResponse(request, "editorial/admin/approval_link.html", context)

@@ -2,15 +2,37 @@ from django import forms
 
 
 class ApprovalLinkForm(forms.Form):
-    note = forms.CharField(
-        label="Sent to",
-        max_length=200,
+    to = forms.EmailField(
+        label="Email it to",
         required=False,
-        help_text="For editors: who you are sending the link to (e.g. the leader's PA).",
+        help_text="The leader's address (or their office's). Leave it empty to copy the link "
+        "and send it yourself.",
+    )
+    message = forms.CharField(
+        label="Message",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        help_text="The link is added below your message.",
     )
     days = forms.IntegerField(
         label="Valid for (days)", min_value=1, max_value=60, initial=7, help_text="Default 7."
     )
+
+    @staticmethod
+    def initial_for(interview, user):
+        """What the form starts with: the leader's address and a short message to adjust."""
+        signature = user.get_full_name() or user.get_username()
+        first_name = interview.leader.name.split()[0] if interview.leader.name else ""
+        return {
+            "to": interview.leader.email,
+            "message": (
+                f"Dear {first_name},\n\n"
+                f"Thank you again for the interview. Here it is, as it will appear: please "
+                f"read it, and approve it or tell us what you would like changed, with the "
+                f"link below.\n\nWith thanks,\n{signature}"
+            ),
+        }
 
 
 class ApprovalResponseForm(forms.Form):

@@ -30,9 +30,21 @@ def _describe(version):
     """A readable name for one serialized object of a revision."""
     model = version.content_type.model_class()
     if model is not None and model._meta.label == "interviews.Answer":
-        data = version.field_dict
-        return f"Answer ({data.get('asked_as') or 'question ' + str(data.get('question_id'))})"
+        return f"Answer “{version.object_repr}”"
     return f"{version.content_type.name.capitalize()} “{version.object_repr}”"
+
+
+def _labels(model):
+    """Field name (and attname: ``leader_id``) -> the label editors see in the form."""
+    if model is None:
+        return {}
+    labels = {}
+    for field in model._meta.get_fields():
+        if getattr(field, "concrete", False) or field.many_to_many:
+            label = str(getattr(field, "verbose_name", field.name)).capitalize()
+            labels[field.name] = label
+            labels[getattr(field, "attname", field.name)] = label
+    return labels
 
 
 def _as_text(value):
@@ -47,8 +59,9 @@ def revision_fields(revision):
     """{(content type id, object id): (label, {field: text})} for every object in a revision."""
     result = {}
     for version in revision.version_set.select_related("content_type"):
+        labels = _labels(version.content_type.model_class())
         fields = {
-            name: _as_text(value)
+            labels.get(name, name): _as_text(value)
             for name, value in version.field_dict.items()
             if name not in HIDDEN_FIELDS
         }

@@ -1,10 +1,12 @@
 """The editors' admin for interviews, leaders, series, questions, platforms, themes and quotes."""
 
+from adminsortable2.admin import CustomInlineFormSet, SortableAdminBase, SortableStackedInline
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
 from comments.models import Comment
@@ -15,12 +17,15 @@ from socialleaders.admin import (
     URL_FIELD_OVERRIDES,
     CachedChoicesMixin,
     CountsAdmin,
+    LabelledColumnsMixin,
+    PlainTextField,
     PublishableAdmin,
     VisibilityFilter,
     excerpt,
 )
 from socialleaders.queries import count_of
 
+from . import selectors
 from .models import (
     Answer,
     Interview,
@@ -38,7 +43,7 @@ from .models import (
 # --- Inlines ---------------------------------------------------------------------------------
 
 
-class SocialAccountInline(CachedChoicesMixin, admin.TabularInline):
+class SocialAccountInline(LabelledColumnsMixin, CachedChoicesMixin, admin.TabularInline):
     model = SocialAccount
     fields = ["platform", "handle", "url"]
     cached_choice_fields = ["platform"]
@@ -46,20 +51,82 @@ class SocialAccountInline(CachedChoicesMixin, admin.TabularInline):
     formfield_overrides = URL_FIELD_OVERRIDES
 
 
-class AnswerInline(admin.StackedInline):
+class AnswerForm(forms.ModelForm):
+    """One question of the interview and its answer. A new row counts only once its answer is
+    written: the series' questions are laid out ready, and those left empty are not saved."""
+
+    class Meta:
+        model = Answer
+        fields = ["question", "asked_as", "body", "order"]
+        labels = {"asked_as": "Asked as", "body": "Answer"}
+        help_texts = {
+            "asked_as": "The wording used in this interview (adjust it to what was asked).",
+            "body": "Markdown: paragraphs and lists are kept. Select words and press “Quote "
+            "the selection” to make a pull quote of them.",
+        }
+        widgets = {
+            "asked_as": forms.TextInput(attrs={"size": 100}),
+            "body": forms.Textarea(attrs={"rows": 8, "cols": 100, "class": "answer-body"}),
+        }
+        field_classes = {"body": PlainTextField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.instance.asked_as:
+            # Shown ready to adjust; saved back as "" while it is the canonical wording.
+            self.initial["asked_as"] = self.instance.question.text
+        self.fields["body"].required = True
+
+    @property
+    def heading(self):
+        if self.instance.question_id:
+            return self.instance.question.label
+        return self.initial.get("heading") or "Another question"
+
+    def has_changed(self):
+        if self.instance.pk is None:
+            return bool((self.data.get(self.add_prefix("body")) or "").strip())
+        return super().has_changed()
+
+    def clean(self):
+        cleaned = super().clean()
+        question = cleaned.get("question")
+        if question is not None and cleaned.get("asked_as", "").strip() == question.text:
+            cleaned["asked_as"] = ""
+        return cleaned
+
+
+class AnswerFormSet(CustomInlineFormSet):
+    """The answers, ordered by drag and drop (django-admin-sortable2 keeps ``order``)."""
+
+    def __init__(self, *args, questions=(), **kwargs):
+        if not kwargs.get("data") and questions:
+            kwargs["initial"] = [
+                {"question": q.pk, "asked_as": q.text, "order": i, "heading": q.label}
+                for i, q in enumerate(questions, start=1)
+            ]
+        super().__init__(*args, **kwargs)
+
+
+class AnswerInline(CachedChoicesMixin, SortableStackedInline):
     model = Answer
-    fields = [("order", "question"), "asked_as", "body"]
-    autocomplete_fields = ["question"]
+    form = AnswerForm
+    formset = AnswerFormSet
+    fields = ["question", "asked_as", "body", "order"]
+    cached_choice_fields = ["question"]
     ordering = ["order", "id"]
-    extra = 1
-    formfield_overrides = {
-        models.CharField: {"widget": forms.TextInput(attrs={"size": 100})},
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 12, "cols": 100})},
-    }
+    extra = 0
+    template = "interviews/admin/answer_inline.html"
+    verbose_name = "question and answer"
+    verbose_name_plural = "questions and answers"
 
     def get_queryset(self, request):
-        # Each form's heading names the leader and question (Answer.__str__).
+        # Each form's heading names the question (Answer.__str__ names the leader too).
         return super().get_queryset(request).select_related("question", "interview__leader")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new interview gets one row per question of its series; a saved one, no empty rows.
+        return len(getattr(request, "_admin_questions", ())) if obj is None else 0
 
 
 class PlatformUseFormSet(BaseInlineFormSet):
@@ -80,7 +147,7 @@ class PlatformUseFormSet(BaseInlineFormSet):
             )
 
 
-class PlatformUseInline(CachedChoicesMixin, admin.TabularInline):
+class PlatformUseInline(LabelledColumnsMixin, CachedChoicesMixin, admin.TabularInline):
     model = InterviewPlatform
     formset = PlatformUseFormSet
     fields = ["platform", "is_favourite"]
@@ -91,35 +158,47 @@ class PlatformUseInline(CachedChoicesMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("platform")
 
 
+class QuoteForm(forms.ModelForm):
+    """A pull quote, tied to the answer it comes from by that answer's question: it can be
+    chosen before the answers are first saved."""
+
+    from_question = forms.ModelChoiceField(
+        Question.objects.order_by("order", "id"),
+        required=False,
+        label="From the answer to",
+        help_text="The question whose answer the quote comes from.",
+    )
+
+    class Meta:
+        model = Quote
+        fields = ["text", "featured"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 100})}
+        field_classes = {"text": PlainTextField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.answer_id:
+            self.initial["from_question"] = self.instance.answer.question_id
+
+
 class QuoteInline(admin.StackedInline):
     """Pull quotes from this interview; they are always attributed to the interview's leader."""
 
     model = Quote
-    fields = ["text", ("answer", "featured", "order")]
+    form = QuoteForm
+    fields = ["text", ("from_question", "featured")]
     extra = 0
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
     verbose_name = "pull quote"
     verbose_name_plural = "pull quotes"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("leader")
+        return super().get_queryset(request).select_related("leader", "answer")
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "answer":
-            # Only this interview's answers; evaluated once for every quote form on the page.
-            interview = getattr(request, "_admin_interview", None)
-            kwargs["queryset"] = (
-                Answer.objects.filter(interview=interview).select_related(
-                    "question", "interview__leader"
-                )
-                if interview is not None
-                else Answer.objects.none()
-            )
-            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            field.label_from_instance = lambda answer: f"{answer.order}. {answer.question.label}"
-            field.choices = list(field.choices)
-            return field
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields["from_question"]
+        field.choices = list(field.choices)  # evaluated once for every quote form on the page
+        return formset
 
 
 # --- Interviews ------------------------------------------------------------------------------
@@ -127,22 +206,16 @@ class QuoteInline(admin.StackedInline):
 
 @admin.register(Interview)
 class InterviewAdmin(
-    LibraryImagesAdminMixin, InterviewEditorialMixin, VersionAdmin, PublishableAdmin
+    LibraryImagesAdminMixin,
+    InterviewEditorialMixin,
+    SortableAdminBase,
+    VersionAdmin,
+    PublishableAdmin,
 ):
     library_image_fields = ["image"]
     # Publish, unpublish (editorial) and take down for good, answering 410 (redirects).
     actions = ["publish", "make_draft", take_down_for_good]
-    list_display = [
-        "title",
-        "leader",
-        "series",
-        "series_order",
-        "status",
-        "publish_at",
-        "live",
-        "answer_count",
-        "comment_count",
-    ]
+    list_display = ["title", "leader", "number", "state", "answer_count", "comment_count"]
     list_display_links = ["title"]
     list_filter = [
         VisibilityFilter,
@@ -161,14 +234,14 @@ class InterviewAdmin(
         "series__title",
     ]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["leader", "series"]
+    autocomplete_fields = ["leader"]
     inlines = [AnswerInline, PlatformUseInline, QuoteInline]
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["title", "slug", "leader", ("series", "series_order"), "standfirst"]}),
-        PublishableAdmin.publishing_fieldset,
         ("Text", {"fields": ["introduction", "closing"]}),
         ("Themes", {"fields": ["themes"]}),
+        PublishableAdmin.publishing_fieldset,
         ("Comments", {"fields": ["comments_open"]}),
         (
             "Video and image",
@@ -185,6 +258,16 @@ class InterviewAdmin(
         ),
     ]
 
+    class Media:
+        css = {"all": ["interviews/admin/interview-form.css"]}
+        # After jQuery and Django's inlines.js, which interview-form.js builds on.
+        js = [
+            "admin/js/vendor/jquery/jquery.js",
+            "admin/js/jquery.init.js",
+            "admin/js/inlines.js",
+            "interviews/admin/interview-form.js",
+        ]
+
     counts = {
         "_answer_count": count_of(Answer, "interview"),
         "_comment_count": count_of(Comment, "interview"),
@@ -198,16 +281,49 @@ class InterviewAdmin(
     def comment_count(self, obj):
         return obj._comment_count
 
-    def get_formsets_with_inlines(self, request, obj=None):
-        # The quote inline offers this interview's answers only.
-        request._admin_interview = obj
-        yield from super().get_formsets_with_inlines(request, obj)
+    @admin.display(description="no.", ordering="series_order")
+    def number(self, obj):
+        return obj.series_order or "–"
+
+    # --- A new interview: its series, its number and its questions laid out --------------------
+
+    def _series_for(self, request):
+        raw = request.POST.get("series") if request.method == "POST" else request.GET.get("series")
+        if raw:
+            return Series.objects.filter(pk=raw).first() if str(raw).isdigit() else None
+        return None if "series" in request.GET else Series.objects.first()
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        series = self._series_for(request)
+        if series is not None:
+            initial["series"] = series.pk
+            initial.setdefault("series_order", selectors.next_series_order(series))
+        return initial
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method != "POST":
+            request._admin_questions = selectors.series_questions(self._series_for(request))
+        return super().add_view(request, form_url, extra_context)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, AnswerInline) and getattr(request, "_admin_questions", None):
+            kwargs["questions"] = request._admin_questions
+        return kwargs
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Quote:
             return super().save_formset(request, form, formset, change)
         interview = form.instance
-        for quote in formset.save(commit=False):
+        answers = {a.question_id: a for a in interview.answers.all()}
+        saved = {id(quote) for quote in formset.save(commit=False)}
+        for quote_form in formset.forms:
+            quote = quote_form.instance
+            if id(quote) not in saved:
+                continue
+            question = quote_form.cleaned_data.get("from_question")
+            quote.answer = answers.get(question.pk) if question else None
             quote.leader = interview.leader
             quote.interview = interview
             quote.save()
@@ -244,7 +360,7 @@ class LeaderAdmin(LibraryImagesAdminMixin, CountsAdmin):
     inlines = [SocialAccountInline]
     fieldsets = [
         (None, {"fields": [("name", "honours"), "slug", "role", "organisation", "sector"]}),
-        ("About", {"fields": ["bio", "website"]}),
+        ("About", {"fields": ["bio", "website", "email"]}),
         (
             "Photo",
             {
@@ -263,13 +379,18 @@ class LeaderAdmin(LibraryImagesAdminMixin, CountsAdmin):
 
 @admin.register(Series)
 class SeriesAdmin(CountsAdmin):
-    list_display = ["title", "interview_count", "created_at"]
+    list_display = ["title", "interview_count", "created_at", "write_next"]
     search_fields = ["title", "introduction"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "created_at"
     fields = ["title", "slug", "introduction", "summary"]
 
     counts = {"_interview_count": count_of(Interview, "series")}
+
+    @admin.display(description="")
+    def write_next(self, obj):
+        url = reverse("admin:interviews_interview_add") + f"?series={obj.pk}"
+        return format_html('<a class="addlink" href="{}">Add an interview</a>', url)
 
     @admin.display(description="interviews", ordering="_interview_count")
     def interview_count(self, obj):

@@ -98,6 +98,10 @@ class Leader(models.Model):
         help_text="Alt text for the photo (the library's description if left empty).",
     )
     website = models.URLField(blank=True)
+    email = models.EmailField(
+        blank=True,
+        help_text="For editors only, never shown on the site: where approval links are sent.",
+    )
 
     def readers_see(self):
         """Readers see a leader once one of their interviews is published."""

@@ -283,3 +283,26 @@ def quote_wall():
 def featured_quote():
     """The wall's first quote, whole (the home page shows more of it than the wall)."""
     return public_quotes().order_by(*WALL_ORDER).first()
+
+
+# --- For editors: the interview form ----------------------------------------------------------
+
+
+def series_questions(series):
+    """The questions a new interview in ``series`` is laid out with, in order: those its
+    interviews answer, or every canonical question for a series with none yet. One query."""
+    questions = Question.objects.order_by("order", "id")
+    if series is not None:
+        answered = questions.filter(answers__interview__series=series).distinct()
+        found = list(answered)
+        if found:
+            return found
+    return list(questions)
+
+
+def next_series_order(series):
+    """The number the next interview in ``series`` takes: one more than the highest so far."""
+    if series is None:
+        return None
+    highest = Interview.objects.filter(series=series).aggregate(n=Max("series_order"))["n"]
+    return (highest or 0) + 1

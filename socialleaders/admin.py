@@ -1,11 +1,13 @@
 """Admin helpers shared by the interviews and blog apps: publishing state, bulk publishing."""
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from socialleaders.publishing import Status
+from socialleaders.publishing import Status, status_label
 
 
 def excerpt(text, words=12):
@@ -44,8 +46,31 @@ class VisibilityFilter(admin.SimpleListFilter):
         return queryset
 
 
-# Addresses typed without a scheme are taken as https:// (Django 6.0's default, chosen now).
-URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+def _same_lines(value):
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+class PlainTextField(forms.CharField):
+    """A text box whose value is stored with plain newlines: browsers send CRLF, so a box nobody
+    touched must not count as changed (no revision, no page-cache flush)."""
+
+    def to_python(self, value):
+        return super().to_python(_same_lines(value))
+
+    def has_changed(self, initial, data):
+        if isinstance(initial, str):
+            initial = _same_lines(initial).strip()
+        return super().has_changed(initial, data)
+
+
+# Addresses typed without a scheme are taken as https:// (Django 6.0's default, chosen now);
+# text boxes keep plain newlines.
+URL_FIELD_OVERRIDES = {
+    models.URLField: {"assume_scheme": "https"},
+    models.TextField: {"form_class": PlainTextField},
+}
 
 
 class CountsAdmin(admin.ModelAdmin):
@@ -62,7 +87,59 @@ class CountsAdmin(admin.ModelAdmin):
         return queryset
 
 
-class PublishableAdmin(CountsAdmin):
+class DateTimePicker(forms.SplitDateTimeWidget):
+    """The browser's own date and time pickers (``type=date`` / ``type=time``): no format to
+    guess; the values are read in the site's time zone."""
+
+    template_name = "django/forms/widgets/splitdatetime.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs,
+            date_format="%Y-%m-%d",
+            time_format="%H:%M:%S",
+            date_attrs={"type": "date"},
+            time_attrs={"type": "time"},
+        )
+
+
+PICKER_OVERRIDES = {models.DateTimeField: {"widget": DateTimePicker}}
+
+
+def name_split_parts(formfield, label):
+    """A date-and-time field is two boxes under one label: name each for screen readers."""
+    widget = getattr(formfield, "widget", None)
+    if isinstance(widget, forms.MultiWidget) and len(widget.widgets) == 2:
+        widget.widgets[0].attrs.setdefault("aria-label", f"{label}: date")
+        widget.widgets[1].attrs.setdefault("aria-label", f"{label}: time")
+    return formfield
+
+
+class PickerMixin:
+    """Browser date and time pickers for every date-and-time field, each box named."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DateTimeField):
+            kwargs.setdefault("widget", DateTimePicker)
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.DateTimeField) and formfield is not None:
+            name_split_parts(formfield, str(db_field.verbose_name).capitalize())
+        return formfield
+
+
+class LabelledColumnsMixin:
+    """For tabular inlines: each box is labelled only by its column heading, which screen
+    readers do not tie to it; give each an accessible name."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            target = getattr(formfield.widget, "widget", formfield.widget)  # related wrapper
+            target.attrs.setdefault("aria-label", str(formfield.label or db_field.verbose_name))
+        return formfield
+
+
+class PublishableAdmin(PickerMixin, CountsAdmin):
     """Common behaviour for models built on socialleaders.publishing.Publishable (the publish
     and draft actions: editorial.admin.EditorialAdminMixin)."""
 
@@ -72,13 +149,19 @@ class PublishableAdmin(CountsAdmin):
         {
             "fields": ("status", "publish_at", "unpublish_at"),
             "description": "Readers see an item once it is published and its publish date has "
-            "come. A future date schedules it.",
+            "come. A future date schedules it. Dates and times are the site's "
+            f"({settings.TIME_ZONE}).",
         },
     )
 
     @admin.display(description="live", boolean=True)
     def live(self, obj):
         return obj.is_published()
+
+    @admin.display(description="status", ordering="publish_at")
+    def state(self, obj):
+        """Draft, Live, or "Scheduled for Mon 7 Dec, 07:00": one column instead of three."""
+        return status_label(obj.status, obj.publish_at, obj.unpublish_at)
 
 
 class CachedChoicesMixin:

@@ -130,3 +130,27 @@ class Publishable(models.Model):
     @property
     def is_scheduled(self):
         return self.status == Status.PUBLISHED and self.publish_at > timezone.now()
+
+    def status_label(self, now=None):
+        """What readers see of it, in the editors' words: "Draft", "Live", "Scheduled for Mon 7
+        Dec, 07:00" (site time), "Unpublished since …"."""
+        return status_label(self.status, self.publish_at, self.unpublish_at, now)
+
+
+def when(moment):
+    """A moment in the site's time zone as editors read it: "Mon 7 Dec, 07:00" (the year is
+    added when it is not the current one)."""
+    local = timezone.localtime(moment)
+    year = f" {local.year}" if local.year != timezone.localtime().year else ""
+    return f"{local:%a} {local.day} {local:%b}{year}, {local:%H:%M}"
+
+
+def status_label(status, publish_at, unpublish_at=None, now=None):
+    now = now or timezone.now()
+    if status != Status.PUBLISHED:
+        return "Draft"
+    if publish_at > now:
+        return f"Scheduled for {when(publish_at)}"
+    if unpublish_at is not None and unpublish_at <= now:
+        return f"Unpublished since {when(unpublish_at)}"
+    return "Live"

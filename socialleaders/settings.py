@@ -61,10 +61,13 @@ INSTALLED_APPS = [
     "search.apps.SearchConfig",
     "comments.apps.CommentsConfig",
     "reversion",
+    # Drag-and-drop order for the interview's answers (docs/decisions.md).
+    "adminsortable2",
     "editorial.apps.EditorialConfig",
     "redirects.apps.RedirectsConfig",
     "images.apps.ImagesConfig",
     "frontpage.apps.FrontpageConfig",
+    "desk.apps.DeskConfig",
     "bench.apps.BenchConfig",
     "importing.apps.ImportingConfig",
     "socialleaders.apps.SocialLeadersConfig",
@@ -329,6 +332,9 @@ CONTENT_SECURITY_POLICY = {
 }
 if not DEBUG and SECURE_SSL_REDIRECT:
     CONTENT_SECURITY_POLICY["upgrade-insecure-requests"] = []
+
+# Themes and tags match whatever the case: typing "listening" picks the theme "Listening".
+TAGGIT_CASE_INSENSITIVE = True
 
 # Readers' comments (comments/conf.py lists every COMMENTS_* setting and its default). A refused
 # CSRF check on the comment form shows the form again with what was typed.

@@ -59,6 +59,8 @@ class PreviewMixin(PublicPageMixin):
         context = super().get_context_data(**kwargs)
         context["preview"] = not self.object.is_published()
         tag_page(children_tag(self.object))  # its answers, quotes, comments...
+        if context["preview"]:
+            context["preview_status"] = self.object.status_label()
         return context
 
 

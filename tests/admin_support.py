@@ -32,6 +32,8 @@ def change_form_data(response):
                 parts = field.widget.decompress(field.prepare_value(value) if value else None)
                 for i, part in enumerate(parts):
                     data[f"{key}_{i}"] = "" if part is None else str(part)
+                    if field.show_hidden_initial:  # as the page's hidden "initial-" input has it
+                        data[f"initial-{key}_{i}"] = data[f"{key}_{i}"]
             elif isinstance(value, bool):
                 if value:
                     data[key] = "on"

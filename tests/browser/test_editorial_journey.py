@@ -151,15 +151,13 @@ def test_editor_schedules_leader_approves_interview_appears_at_its_time(
     pick(page, "id_leader", "Ada Example")
     page.fill("#id_standfirst", "How a chief executive answers residents herself.")
     page.select_option("#id_status", Status.PUBLISHED)
-    page.fill("#id_publish_at_0", local(publish_at).strftime("%d/%m/%Y"))
-    page.fill("#id_publish_at_1", local(publish_at).strftime("%H:%M:%S"))
+    page.fill("#id_publish_at_0", local(publish_at).strftime("%Y-%m-%d"))  # the date picker
+    page.fill("#id_publish_at_1", local(publish_at).strftime("%H:%M"))
     page.fill("#id_introduction", "Ada Example runs **Exampleshire** council.")
 
-    # Two answers, the second in a form added with "Add another Answer".
-    page.locator("#answers-group .add-row a").click()
+    # The two questions are laid out, in order: only the answers to write.
     for i, (question, (_text, body)) in enumerate(zip(questions, ANSWERS, strict=True)):
-        page.fill(f"#id_answers-{i}-order", str(i + 1))
-        pick(page, f"id_answers-{i}-question", question.text)
+        expect(page.locator(f"#id_answers-{i}-question")).to_have_value(str(question.pk))
         page.fill(f"#id_answers-{i}-body", body)
 
     # The image, in the collapsed "Video and image" section.
@@ -186,8 +184,8 @@ def test_editor_schedules_leader_approves_interview_appears_at_its_time(
 
     # --- The editor sends the leader an approval link ----------------------------------------
     page.click("text=Send to the leader for approval")
-    page.fill("input[name=note]", "Ada's office")
-    page.click("input[type=submit][value='Create the link']")
+    page.fill("input[name=to]", "")  # no address: the link is shown to copy and send by hand
+    page.click("input[type=submit][value='Send the link']")
     url = page.input_value("#approval-url")
     assert re.fullmatch(r"https?://[^/]+/approve/[\w:.-]+/", url), url
     screenshot(page, "2-approval-link")

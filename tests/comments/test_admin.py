@@ -44,3 +44,25 @@ def test_link_to_a_commenters_other_comments(editor_client):
     assert filtered.status_code == 200
     assert "first from ada" in html and "second from ada" in html
     assert "from bob" not in html
+
+
+def test_a_comments_page_has_approve_spam_and_reply_and_no_internal_ids(editor_client):
+    from django.urls import reverse
+
+    from comments.models import Comment as C
+    from tests import factories as fx
+
+    post = fx.post(title="On councils")
+    parent = fx.comment(post=post, name="First Reader")
+    waiting = fx.comment(post=post, parent=parent, name="Second", status=C.Status.PENDING)
+    page = editor_client.get(reverse("admin:comments_comment_change", args=[waiting.pk]))
+    html = page.content.decode()
+    approve = reverse("admin:comments_comment_moderate", args=[waiting.pk, "approve"])
+    spam = reverse("admin:comments_comment_moderate", args=[waiting.pk, "spam"])
+    assert f'action="{approve}"' in html and f'action="{spam}"' in html
+    form = page.context["adminform"].form
+    assert not {"post", "interview", "parent"} & set(form.fields)  # shown as links instead
+    assert "On councils" in html and "First Reader" in html
+    editor_client.post(approve)
+    approved = editor_client.get(reverse("admin:comments_comment_change", args=[waiting.pk]))
+    assert f"{post.get_absolute_url()}?reply_to={waiting.pk}#comment-form" in approved.text

@@ -47,10 +47,11 @@ def test_compare_shows_what_changed_between_two_revisions(editor_client, intervi
     response = editor_client.get(url, {"from": older.pk, "to": newer.pk})
     assert response.status_code == 200
     changes = {(c["object"].split(" ")[0], c["field"]): c for c in response.context["changes"]}
-    intro = changes[("Interview", "introduction")]
+    intro = changes[("Interview", "Introduction")]  # the form's labels, not field names
     assert ("-", "Line two.") in intro["lines"] and ("+", "Line 2, corrected.") in intro["lines"]
     assert (" ", "Line one.") in intro["lines"]
-    assert ("+", "Better answer.") in changes[("Answer", "body")]["lines"]
+    assert ("+", "Better answer.") in changes[("Answer", "Body")]["lines"]
+    assert not [c for c in response.context["changes"] if c["field"].endswith("_id")]
     assert (
         "<del>Line two.</del>" in response.text and "<ins>Line 2, corrected.</ins>" in response.text
     )
