@@ -7,7 +7,7 @@ from django.utils.html import strip_tags
 from taggit.managers import TaggableManager
 
 from comments.selectors import approved_comment_count
-from images.validation import require_alt_text
+from images.validation import library_image_fields, require_alt_text
 from socialleaders.publishing import Publishable, PublishableQuerySet
 from socialleaders.text import render_markdown
 
@@ -49,20 +49,7 @@ class Post(Publishable):
     excerpt = models.TextField(blank=True, help_text="Shown on lists and in feeds.")
     body = models.TextField(help_text="Markdown.")
     body_html = models.TextField(blank=True, editable=False)
-    image = models.ForeignKey(
-        "images.Image",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="From the image library, or upload one here.",
-    )
-    image_alt = models.CharField(
-        "image description",
-        max_length=200,
-        blank=True,
-        help_text="Alt text (the library's description if left empty).",
-    )
+    image, image_alt = library_image_fields()
     tags = TaggableManager(blank=True)
     comments_open = models.BooleanField(default=True)
 

@@ -64,10 +64,8 @@ class PostsOf(SubjectListMixin):
 class TagView(PostsOf, ListView):
     feed_kind = "tag"
     subject_name = "tag"
+    subject_model = Tag
     template_name = "blog/tag_detail.html"
-
-    def get_subject(self):
-        return get_object_or_404(Tag, slug=self.kwargs["slug"])
 
     def get_queryset(self):
         return post_cards().filter(tags=self.subject)

@@ -320,3 +320,23 @@ def require_alt_text(instance, image_field, alt_field):
         raise ValidationError(
             {alt_field: "Describe the image for readers who cannot see it (alt text)."}
         )
+
+
+def library_image_fields(alt_label="image description", alt_help=None):
+    """A piece's image from the library and its own alt text, as ``image, image_alt =
+    library_image_fields()`` in the model's body."""
+    image = models.ForeignKey(
+        "images.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="From the image library, or upload one here.",
+    )
+    alt = models.CharField(
+        alt_label,
+        max_length=200,
+        blank=True,
+        help_text=alt_help or "Alt text (the library's description if left empty).",
+    )
+    return image, alt

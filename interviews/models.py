@@ -5,7 +5,7 @@ from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from images.validation import require_alt_text
+from images.validation import library_image_fields, require_alt_text
 from socialleaders.publishing import Publishable, PublishableQuerySet, published_q
 from socialleaders.text import render_markdown
 
@@ -83,19 +83,9 @@ class Leader(models.Model):
     organisation = models.CharField(max_length=200, blank=True)
     sector = models.CharField(max_length=100, blank=True, help_text="e.g. Local government")
     bio = models.TextField(blank=True, help_text="A short biography, in Markdown.")
-    photo = models.ForeignKey(
-        "images.Image",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="From the image library, or upload one here.",
-    )
-    photo_alt = models.CharField(
+    photo, photo_alt = library_image_fields(
         "photo description",
-        max_length=200,
-        blank=True,
-        help_text="Alt text for the photo (the library's description if left empty).",
+        "Alt text for the photo (the library's description if left empty).",
     )
     website = models.URLField(blank=True)
     email = models.EmailField(
@@ -254,20 +244,7 @@ class Interview(Publishable):
         help_text="The introduction refers to a video (set by the importer when the export "
         "mentions one; add its address above).",
     )
-    image = models.ForeignKey(
-        "images.Image",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="From the image library, or upload one here.",
-    )
-    image_alt = models.CharField(
-        "image description",
-        max_length=200,
-        blank=True,
-        help_text="Alt text (the library's description if left empty).",
-    )
+    image, image_alt = library_image_fields()
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -153,9 +153,7 @@ class ThemeDetailView(InterviewsOf, ListView):
     feed_kind = "theme"
     template_name = "interviews/theme_detail.html"
     subject_name = "theme"
-
-    def get_subject(self):
-        return get_object_or_404(Theme, slug=self.kwargs["slug"])
+    subject_model = Theme
 
     def get_queryset(self):
         return selectors.interview_cards().filter(themes=self.subject)

@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.db import models
+from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
 
@@ -69,9 +70,10 @@ class SubjectListMixin(PublicPageMixin):
     finds it (or 404s) before the list is read; the template gets it as ``subject_name``."""
 
     subject_name = "subject"
+    subject_model = None  # the subject by the URL's slug, unless get_subject says otherwise
 
     def get_subject(self):
-        raise NotImplementedError
+        return get_object_or_404(self.subject_model, slug=self.kwargs["slug"])
 
     def get(self, request, *args, **kwargs):
         self.subject = self.get_subject()
