@@ -1002,6 +1002,12 @@ class Importer:
         obj.answers.exclude(pk__in=kept).delete()
         self.result.updated["interviews"] += 1
 
+    def write_site_feeds(self):
+        """The old blog's own feeds lead to the site's."""
+        for old, name in (("/feed/", "feeds:site-rss"), ("/feed/atom/", "feeds:site-atom")):
+            self._redirect(f"{self.prefix}{old}", reverse(name))
+        self._redirect(f"{self.prefix}/?feed=rss2", reverse("feeds:site-rss"))
+
     # The whole run
 
     def run(self):
@@ -1030,6 +1036,7 @@ class Importer:
                     self.write_post(record)
                 self.progress()
         self.write_terms()
+        self.write_site_feeds()
         for kind, count in sorted(self.result.skipped.items()):
             self.note(None, f"{count} {kind} left out: not content")
         self.result.notes.sort(key=lambda n: n.line or 0)

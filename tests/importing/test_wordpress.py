@@ -486,6 +486,8 @@ def test_every_old_address_of_an_imported_piece_redirects_to_its_new_one(tmp_pat
         assert response.status_code == 301, old
         assert response["Location"].endswith(new), old
     assert client.get("/tag/tips/")["Location"].endswith("/blog/tags/tips/")
+    for old, new in (("/feed/", "/feeds/rss/"), ("/feed/atom/", "/feeds/atom/")):
+        assert client.get(old)["Location"].endswith(new), old
     author = ImportedItem.objects.get(kind="author", wp_id=7).target
     assert client.get("/author/jane/")["Location"].endswith(author.get_absolute_url())
 
