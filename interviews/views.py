@@ -104,6 +104,11 @@ class InterviewDetailView(PreviewMixin, DetailView):
                 .order_by("series_order")
                 .first()
             )
+        # The share card's pull quote: the first featured quote, else the first one.
+        quotes = [q for answer in answers for q in answer.quotes.all()] + interview.loose_quotes
+        context["pull_quote"] = next((q for q in quotes if q.featured), None) or next(
+            iter(quotes), None
+        )
         context.update(thread_for(interview))
         return context
 
@@ -174,6 +179,17 @@ class QuoteListView(PublicPageMixin, ListView):
         return CountedPaginator(queryset, per_page, count=selectors.live_quote_count, **kwargs)
 
 
+class QuoteDetailView(PublicPageMixin, DetailView):
+    """One quote's page, to share: its card, the quote, the answer it comes from, share links."""
+
+    cache_tags = (INTERVIEWS,)  # whether its leader's page may be linked
+    template_name = "interviews/quote_detail.html"
+    context_object_name = "quote"
+
+    def get_queryset(self):
+        return selectors.public_quotes()
+
+
 class LeaderListView(PublicPageMixin, ListView):
     cache_tags = (INTERVIEWS,)
     template_name = "interviews/leader_list.html"
@@ -208,7 +224,7 @@ class LeaderDetailView(InterviewsOf, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["preview"] = not self.subject.is_public
-        context["quotes"] = (
+        context["quotes"] = list(
             selectors.public_quotes().filter(leader=self.subject).order_by("order", "pk")[:12]
         )
         return context
