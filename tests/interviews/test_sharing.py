@@ -2,8 +2,10 @@
 generated 1200×630 card), refreshed when the piece changes."""
 
 import io
+import json
 import re
 import time
+from datetime import datetime
 from html import unescape
 from urllib.parse import quote as urlquote
 
@@ -197,3 +199,129 @@ def test_a_page_gives_the_same_card_url_every_time(client, content):
     first = meta(client.get("/interviews/ada-interview/").text, "og:image")
     time.sleep(1.1)  # a timestamped signature would differ now
     assert meta(client.get("/interviews/ada-interview/").text, "og:image") == first
+
+
+# Structured data (JSON-LD) -------------------------------------------------------------------
+
+
+def json_ld(html):
+    """Every JSON-LD block of the page, parsed (a block that does not parse fails the test)."""
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return [json.loads(block) for block in blocks]
+
+
+def of_type(html, kind):
+    found = [item for item in json_ld(html) if item["@type"] == kind]
+    assert len(found) == 1, (kind, [item["@type"] for item in json_ld(html)])
+    assert found[0]["@context"] == "https://schema.org"
+    return found[0]
+
+
+def assert_breadcrumbs(html, settings, *names):
+    trail = of_type(html, "BreadcrumbList")["itemListElement"]
+    assert [item["name"] for item in trail] == ["Home", *names]
+    assert [item["position"] for item in trail] == list(range(1, len(names) + 2))
+    for item in trail:  # Google: each ListItem has position, name and (absolute) item
+        assert item["@type"] == "ListItem" and item["item"].startswith(settings.SITE_URL + "/")
+
+
+def assert_article(data, client, settings):
+    """The properties Google's Article guide lists (it requires none; we give all it
+    recommends): headline, image, datePublished, dateModified, author with name and url."""
+    assert 0 < len(data["headline"]) <= 110
+    assert data["image"] and all(url.startswith(settings.SITE_URL) for url in data["image"])
+    assert follow_image(client, settings, data["image"][0]).size == (1200, 630)
+    for key in ("datePublished", "dateModified"):
+        assert datetime.fromisoformat(data[key]).tzinfo is not None, key
+        assert "." not in data[key]  # whole seconds
+    assert data["dateModified"] >= data["datePublished"]
+    for author in data["author"]:
+        assert author["@type"] in {"Person", "Organization"} and author["name"] and author["url"]
+    assert data["publisher"]["@type"] == "Organization" and data["publisher"]["name"]
+    assert data["url"].startswith(settings.SITE_URL + "/")
+
+
+def test_an_interview_is_an_article_by_the_publication_about_its_leader(client, settings, content):
+    html = client.get("/interviews/ada-interview/").text
+    data = of_type(html, "Article")
+    assert_article(data, client, settings)
+    assert data["headline"] == "Ada on being you"
+    assert (
+        data["datePublished"]
+        == content["interview"]
+        .publish_at.replace(microsecond=0)
+        .astimezone(datetime.fromisoformat(data["datePublished"]).tzinfo)
+        .isoformat()
+    )
+    assert data["author"] == [data["publisher"]]
+    assert data["about"]["@type"] == "Person" and data["about"]["name"] == "Ada Example"
+    assert data["image"] == [meta(html, "og:image")]
+    assert_breadcrumbs(html, settings, "Interviews", "Ada on being you")
+
+
+def test_a_post_is_a_blog_posting_by_its_author(client, settings, content):
+    html = client.get("/blog/a-post/").text
+    data = of_type(html, "BlogPosting")
+    assert_article(data, client, settings)
+    assert data["author"] == [
+        {
+            "@type": "Person",
+            "name": "Bo Writer",
+            "url": settings.SITE_URL + "/blog/authors/" + content["post"].author.slug + "/",
+        }
+    ]
+    assert_breadcrumbs(html, settings, "Blog", "Ten ways to be heard")
+
+
+def test_an_edit_in_the_admin_moves_date_modified(editor_client, client, content):
+    import reversion
+
+    with reversion.create_revision():
+        content["post"].excerpt = "Now with an excerpt."
+        content["post"].save()
+    data = of_type(client.get("/blog/a-post/").text, "BlogPosting")
+    assert data["dateModified"] > data["datePublished"]
+
+
+def test_a_leader_page_is_a_profile_page_of_a_person(client, settings, content):
+    f.social_account(leader=content["leader"], platform=f.platform(slug="twitter"), handle="@ada")
+    html = client.get("/leaders/ada/").text
+    page = of_type(html, "ProfilePage")
+    person = page["mainEntity"]  # Google's profile page guide: mainEntity with a name
+    assert person["@type"] == "Person" and person["name"] == "Ada Example"
+    assert person["jobTitle"] == "Chief Executive"
+    assert person["url"] == settings.SITE_URL + "/leaders/ada/"
+    assert "https://twitter.com/ada" in person["sameAs"]
+    assert_breadcrumbs(html, settings, "Leaders", "Ada Example")
+
+
+def test_the_home_page_is_a_website_with_a_search_action(client, settings, content):
+    html = client.get("/").text
+    site = of_type(html, "WebSite")
+    assert site["url"] == settings.SITE_URL + "/" and site["name"] == settings.SITE_NAME
+    action = site["potentialAction"]
+    assert action["@type"] == "SearchAction"
+    template = action["target"]["urlTemplate"]
+    assert template == settings.SITE_URL + "/search/?q={search_term_string}"
+    assert action["query-input"] == "required name=search_term_string"
+    # The template really searches.
+    assert client.get(template.replace("{search_term_string}", "Ada")[len(settings.SITE_URL) :])
+    assert client.get("/search/?q=Ada").status_code == 200
+
+
+def test_question_and_quote_pages_have_breadcrumbs_and_no_faq_markup(client, settings, content):
+    html = client.get("/questions/why/").text
+    assert_breadcrumbs(html, settings, "Questions", "Why do you use social media?")
+    assert not {"FAQPage", "QAPage"} & {item["@type"] for item in json_ld(html)}
+    html = client.get(f"/quotes/{content['quote'].pk}/").text
+    assert_breadcrumbs(html, settings, "Quotes", "Ada Example")
+
+
+def test_json_ld_cannot_close_its_script_element(client, content):
+    content["post"].title = "</script><script>alert(1)</script> & <!-- more"
+    content["post"].save()
+    html = client.get("/blog/a-post/").text
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in block and ">" not in block
+    data = of_type(html, "BlogPosting")
+    assert data["headline"] == "</script><script>alert(1)</script> & <!-- more"
