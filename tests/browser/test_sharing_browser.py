@@ -39,7 +39,10 @@ def test_the_quote_page_shares_without_third_party_scripts(
     page.goto(f"{live_server.url}/quotes/{quote.pk}/")
     card = page.locator("img.quote-page__card")
     card.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('img.quote-page__card').complete")
+    for _ in range(100):  # lazy: loads once in view (wait_for_function would need eval)
+        if card.evaluate("img => img.complete && img.naturalWidth > 0"):
+            break
+        page.wait_for_timeout(100)
     assert card.evaluate("img => img.naturalWidth") == 1200
     assert not problems, problems  # no CSP violation (JSON-LD is data, not script)
     assert all(url.startswith(live_server.url) for url in requested), requested

@@ -10,6 +10,7 @@ from html import unescape
 from urllib.parse import quote as urlquote
 
 import pytest
+import reversion
 from django.core.files.storage import default_storage
 from PIL import Image
 
@@ -274,8 +275,6 @@ def test_a_post_is_a_blog_posting_by_its_author(client, settings, content):
 
 
 def test_an_edit_in_the_admin_moves_date_modified(editor_client, client, content):
-    import reversion
-
     with reversion.create_revision():
         content["post"].excerpt = "Now with an excerpt."
         content["post"].save()
