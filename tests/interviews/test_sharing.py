@@ -324,3 +324,11 @@ def test_json_ld_cannot_close_its_script_element(client, content):
     assert "<" not in block and ">" not in block
     data = of_type(html, "BlogPosting")
     assert data["headline"] == "</script><script>alert(1)</script> & <!-- more"
+
+
+def test_a_visitors_search_words_are_never_drawn_on_a_card(client, content):
+    home = meta(client.get("/").text, "og:image")
+    searched = meta(client.get("/search/?q=buy+cheap+pills").text, "og:image")
+    assert searched == home
+    fields = quotecards.unsign_fields(searched.split("/share/cards/")[1].removesuffix(".png"))
+    assert "pills" not in str(fields)
