@@ -6,10 +6,15 @@ preview on the real page, a fixed number of queries per page.
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.generic import DetailView, ListView, dates
 from taggit.models import Tag
 
 from comments.selectors import thread_for
+from editorial import quotecards
+from editorial.revisions import last_changed
+from images.templatetags.images import rendition_url
+from socialleaders import structured_data as ld
 from socialleaders.cachetags import list_tag
 from socialleaders.views import PreviewMixin, PublicPageMixin, SubjectListMixin
 
@@ -49,7 +54,29 @@ class PostDetailView(PreviewMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(thread_for(self.object))
+        post = self.object
+        context["share_image"] = rendition_url(post.image) or quotecards.card_url(
+            quotecards.share_fields(post.title, f"By {post.author.name}", kind="title")
+        )
+        url = post.get_absolute_url()
+        context["structured_data"] = [
+            ld.article(
+                "BlogPosting",
+                headline=post.title,
+                url=url,
+                author={
+                    "@type": "Person",
+                    "name": post.author.name,
+                    "url": ld.absolute(post.author.get_absolute_url()),
+                },
+                published=post.publish_at,
+                modified=last_changed(post),
+                image=context["share_image"],
+                description=post.excerpt,
+            ),
+            ld.breadcrumbs(("Blog", reverse("blog:index")), (post.title, url)),
+        ]
+        context.update(thread_for(post))
         return context
 
 

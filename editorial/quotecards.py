@@ -1,8 +1,9 @@
-"""Share images for pull quotes: 1200×630 PNG, drawn with Pillow in the fonts the site ships.
+"""Share images: 1200×630 PNG, drawn with Pillow in the fonts the site ships.
 
-The quote (shrunk until it fits its box), the leader's name and role, the publication's name;
-stored once under a hash of everything drawn. Fonts, scripts and layout: docs/editorial.md,
-"Quote cards".
+Two kinds, one style: a quote card (the quote shrunk until it fits its box, the leader's name and
+role: quotes, interviews, leaders) and a title card (a headline, a byline or description: posts,
+lists, the home page). Stored once under a hash of everything drawn. Fonts, scripts and layout:
+docs/editorial.md, "Quote cards"; which page gets which card: docs/frontend.md, "Sharing".
 """
 
 import hashlib
@@ -13,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFont
@@ -169,6 +171,8 @@ def _fit_line(text, face, max_width):
 
 def draw_card(fields):
     """The card as an image, and the bounding box of the quote text (for tests)."""
+    if fields.get("kind") == "title":
+        return draw_title_card(fields)
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle([0, 0, 16, HEIGHT], fill=ACCENT)
@@ -211,6 +215,64 @@ def draw_card(fields):
     return image, text_box
 
 
+TITLE_BOX = (MARGIN, 70, WIDTH - MARGIN, HEIGHT - 250)
+TITLE_MAX, TITLE_MIN = 72, 36
+
+
+def layout_title(text, box=TITLE_BOX):
+    """The largest bold size at which the headline fits its box (cut with … at the smallest)."""
+    left, top, right, bottom = box
+    face_name = quote_font_name(text)
+    for size in range(TITLE_MAX, TITLE_MIN - 1, -4):
+        face = font(face_name, size)
+        line_height = round(size * 1.2)
+        lines = wrap(text, face, right - left)
+        if len(lines) * line_height <= bottom - top:
+            return face, lines, line_height
+    face = font(face_name, TITLE_MIN)
+    line_height = round(TITLE_MIN * 1.2)
+    lines = wrap(text, face, right - left)[: max(1, (bottom - top) // line_height)]
+    lines[-1] = _fit_line(lines[-1] + " …", face, right - left)
+    return face, lines, line_height
+
+
+def draw_title_card(fields):
+    """A headline card: the title large, then ``name`` (byline or description, two lines at
+    most) under the accent rule, the publication's name bottom right."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, 16, HEIGHT], fill=ACCENT)
+    face, lines, line_height = layout_title(fields["text"])
+    left, top, _right, _bottom = TITLE_BOX
+    boxes = []
+    y = top
+    for line in lines:
+        draw.text((left, y), line, font=face, fill=INK)
+        boxes.append(draw.textbbox((left, y), line, font=face))
+        y += line_height
+    text_box = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    rule_y = max(y + 30, HEIGHT - 220)
+    draw.line([MARGIN, rule_y, MARGIN + 120, rule_y], fill=ACCENT, width=4)
+    if fields.get("name"):
+        small = font(font_name_for(fields["name"], SMALL_FONT), 30)
+        byline = wrap(fields["name"], small, WIDTH - 2 * MARGIN - 40)[:2]
+        if len(wrap(fields["name"], small, WIDTH - 2 * MARGIN - 40)) > 2:
+            byline[-1] = _fit_line(byline[-1] + " …", small, WIDTH - 2 * MARGIN - 40)
+        for index, line in enumerate(byline):
+            draw.text((MARGIN, rule_y + 22 + index * 40), line, font=small, fill=INK_SOFT)
+    site_face = font(NAME_FONT, 24)
+    site = f"#{fields['site']}" if " " not in fields["site"] else fields["site"]
+    draw.text(
+        (WIDTH - MARGIN - site_face.getlength(site), HEIGHT - 64), site, font=site_face, fill=ACCENT
+    )
+    return image, text_box
+
+
 def render_card(fields):
     image, _box = draw_card(fields)
     out = io.BytesIO()
@@ -220,11 +282,57 @@ def render_card(fields):
 
 def card_for(quote, storage=None):
     """(storage path, hash) of the quote's card, drawing and storing it the first time."""
-    storage = storage or default_storage
     fields = card_fields(quote)
+    return stored_card(fields, storage), card_hash(fields)
+
+
+# Share cards of any page, by address ----------------------------------------------------------
+# The fields travel in the card's URL, signed, so the card view needs no query and no one can
+# have the site draw text of their own; a changed piece gives new fields, a new URL (crawlers
+# fetch it afresh) and a new stored file.
+
+CARD_SALT = "editorial.sharecard"
+
+
+def share_fields(text, name="", role="", kind="quote"):
+    fields = {
+        "text": " ".join(str(text).split())[:600],
+        "name": " ".join(str(name).split())[:300],
+        "role": " ".join(str(role).split())[:200],
+        "site": settings.SITE_NAME,
+    }
+    if kind != "quote":
+        fields["kind"] = kind
+    return fields
+
+
+def sign_fields(fields):
+    # Signer, not signing.dumps: no timestamp, so one piece always gives the same URL.
+    return signing.Signer(salt=CARD_SALT).sign_object(fields, compress=True)
+
+
+def unsign_fields(token):
+    """The fields a card URL carries, or None if it was not made by this site."""
+    try:
+        fields = signing.Signer(salt=CARD_SALT).unsign_object(token)
+    except signing.BadSignature:
+        return None
+    return fields if isinstance(fields, dict) and "text" in fields else None
+
+
+def stored_card(fields, storage=None):
+    """The storage path of the card for these fields, drawn and stored the first time."""
+    storage = storage or default_storage
     path = card_path(fields)
     if not storage.exists(path):
         saved = storage.save(path, ContentFile(render_card(fields)))
         if saved != path:  # another process drew it at the same moment: keep one copy
             storage.delete(saved)
-    return path, card_hash(fields)
+    return path
+
+
+def card_url(fields):
+    """The site-relative URL of the card drawn from these fields."""
+    from django.urls import reverse
+
+    return reverse("editorial:share_card", args=[sign_fields(fields)])

@@ -108,3 +108,14 @@ def field_diffs(old_revision, new_revision):
 
 def versions_for(obj):
     return Version.objects.get_for_object(obj).select_related("revision__user")
+
+
+def last_changed(obj):
+    """When the item's last revision was saved (the admin saves one per change), or None."""
+    version = (
+        Version.objects.get_for_object(obj)
+        .select_related("revision")
+        .order_by("-revision__date_created")
+        .first()
+    )
+    return version.revision.date_created if version else None

@@ -1,10 +1,12 @@
 """The home page: the latest interviews and posts, a featured quote, the catalogue."""
 
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from blog.models import Post
 from interviews import selectors
 from interviews.models import Interview, Quote
+from socialleaders import structured_data as ld
 from socialleaders.cachetags import CATALOGUE, list_tag, tag_page
 from socialleaders.views import PublicPageMixin, children_tags
 
@@ -22,6 +24,7 @@ class HomeView(PublicPageMixin, TemplateView):
         )
         tag_page(*children_tags([*interviews, *posts]))  # the cards' comment counts
         context.update(
+            structured_data=[ld.website(reverse("search:results"))],
             interviews=interviews,
             posts=posts,
             featured_quote=selectors.featured_quote(),

@@ -18,5 +18,6 @@ urlpatterns = [
     path("questions/", views.QuestionListView.as_view(), name="questions"),
     path("questions/<slug:slug>/", views.QuestionDetailView.as_view(), name="question"),
     path("approve/<str:token>/", views.ApprovalView.as_view(), name="approval"),
+    path("quotes/<int:pk>/", views.QuoteDetailView.as_view(), name="quote"),
     path("quotes/<int:pk>/card.png", views.quote_card, name="quote_card"),
 ]

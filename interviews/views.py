@@ -21,9 +21,13 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView
 
 from comments.selectors import thread_for
+from editorial import quotecards
 from editorial.forms import ApprovalResponseForm
 from editorial.models import ApprovalEvent, ApprovalLink
 from editorial.quotecards import card_for
+from editorial.revisions import last_changed
+from images.templatetags.images import rendition_url
+from socialleaders import structured_data as ld
 from socialleaders.cachetags import CATALOGUE, children_tag, list_tag, tag_page
 from socialleaders.publishing import published_q
 from socialleaders.templatetags.publication import minutes_to_read
@@ -104,8 +108,52 @@ class InterviewDetailView(PreviewMixin, DetailView):
                 .order_by("series_order")
                 .first()
             )
+        # The share card's pull quote: the first featured quote, else the first one.
+        quotes = [q for answer in answers for q in answer.quotes.all()] + interview.loose_quotes
+        pull = next((q for q in quotes if q.featured), None) or next(iter(quotes), None)
+        leader = interview.leader
+        context["share_image"] = rendition_url(interview.image) or quotecards.card_url(
+            quotecards.share_fields(
+                pull.text if pull else interview.standfirst or interview.title,
+                leader.display_name,
+                leader.role_line,
+            )
+        )
+        url = interview.get_absolute_url()
+        context["structured_data"] = [
+            {
+                **ld.article(
+                    "Article",
+                    headline=interview.title,
+                    url=url,
+                    author=ld.publisher(),  # the publication asks, the leader answers
+                    published=interview.publish_at,
+                    modified=last_changed(interview),
+                    image=context["share_image"],
+                    description=interview.standfirst,
+                ),
+                "about": leader_person(leader),
+            },
+            ld.breadcrumbs(("Interviews", reverse("interviews:list")), (interview.title, url)),
+        ]
         context.update(thread_for(interview))
         return context
+
+
+def leader_person(leader, photo=""):
+    """A leader as a schema.org Person: name, role, organisation, page, photo, profiles."""
+    person = {
+        "@type": "Person",
+        "name": leader.display_name,
+        "url": ld.absolute(leader.get_absolute_url()),
+    }
+    if leader.role:
+        person["jobTitle"] = leader.role
+    if leader.organisation:
+        person["worksFor"] = {"@type": "Organization", "name": leader.organisation}
+    if photo:
+        person["image"] = ld.absolute(photo)
+    return person
 
 
 class PlatformListView(PublicPageMixin, ListView):
@@ -172,6 +220,29 @@ class QuoteListView(PublicPageMixin, ListView):
         return CountedPaginator(queryset, per_page, count=selectors.live_quote_count, **kwargs)
 
 
+class QuoteDetailView(PublicPageMixin, DetailView):
+    """One quote's page, to share: its card, the quote, the answer it comes from, share links."""
+
+    cache_tags = (INTERVIEWS,)  # whether its leader's page may be linked
+    template_name = "interviews/quote_detail.html"
+    context_object_name = "quote"
+
+    def get_queryset(self):
+        return selectors.public_quotes()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        quote = self.object
+        context["share_image"] = quotecards.card_url(quotecards.card_fields(quote))
+        context["structured_data"] = [
+            ld.breadcrumbs(
+                ("Quotes", reverse("interviews:quotes")),
+                (quote.leader.display_name, reverse("interviews:quote", args=[quote.pk])),
+            )
+        ]
+        return context
+
+
 class LeaderListView(PublicPageMixin, ListView):
     cache_tags = (INTERVIEWS,)
     template_name = "interviews/leader_list.html"
@@ -206,9 +277,31 @@ class LeaderDetailView(InterviewsOf, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["preview"] = not self.subject.is_public
-        context["quotes"] = (
+        context["quotes"] = quotes = list(
             selectors.public_quotes().filter(leader=self.subject).order_by("order", "pk")[:12]
         )
+        leader = self.subject
+        photo = rendition_url(leader.photo)
+        context["share_image"] = photo or quotecards.card_url(
+            quotecards.share_fields(
+                quotes[0].text if quotes else leader.bio or leader.display_name,
+                leader.display_name,
+                leader.role_line,
+            )
+        )
+        person = leader_person(leader, photo)
+        person["sameAs"] = [
+            link for link in [leader.website, *(a.link for a in leader.accounts.all())] if link
+        ]
+        if leader.bio:
+            person["description"] = leader.bio[:300]
+        context["structured_data"] = [
+            {"@context": ld.CONTEXT, "@type": "ProfilePage", "mainEntity": person},
+            ld.breadcrumbs(
+                ("Leaders", reverse("interviews:leaders")),
+                (leader.display_name, leader.get_absolute_url()),
+            ),
+        ]
         return context
 
 
@@ -301,6 +394,13 @@ class QuestionDetailView(PublicPageMixin, ListView):
         tag_page(children_tag(self.question))  # its answers
         questions = self.questions
         self.question.answer_count = context["paginator"].count
+        # No QAPage or FAQPage: docs/frontend.md, "Structured data", says why.
+        context["structured_data"] = [
+            ld.breadcrumbs(
+                ("Questions", reverse("interviews:questions")),
+                (self.question.text, self.question.get_absolute_url()),
+            )
+        ]
         context["question"] = self.question
         context["questions"] = questions
         position = next(i for i, q in enumerate(questions) if q.pk == self.question.pk)

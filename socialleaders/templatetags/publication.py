@@ -1,10 +1,13 @@
-"""Template helpers for the public site: dates, reading time, Markdown, video embeds, paging."""
+"""Template helpers for the public site: dates, reading time, Markdown, video embeds, paging,
+JSON-LD."""
 
 import functools
+import json
 import re
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.dateformat import format as date_format
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
@@ -185,3 +188,18 @@ def file_url(field):
         return field.url if field else ""
     except ValueError:
         return ""
+
+
+@register.simple_tag
+def json_ld(data):
+    """Each item as a <script type="application/ld+json"> block: data, never run (so the
+    Content-Security-Policy's script-src does not apply). ``<``, ``>`` and ``&`` are written as
+    \\u escapes, so no text in it can close the element or open a comment."""
+    items = data if isinstance(data, list | tuple) else [data]
+    blocks = []
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, cls=DjangoJSONEncoder, separators=(",", ":"))
+        for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+            text = text.replace(char, escape)
+        blocks.append(f'<script type="application/ld+json">{text}</script>')
+    return mark_safe("\n  ".join(blocks))  # noqa: S308 - escaped above

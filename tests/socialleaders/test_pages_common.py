@@ -82,7 +82,8 @@ def test_every_page_has_the_shared_layout_and_metadata(client, site_urls, settin
         assert 'action="/search/"' in page and 'name="q"' in page, url
         # The CSP allows no inline script or style: none in our pages.
         assert "style=" not in page and "onclick" not in page, url
-        assert re.search(r"<script(?![^>]*\bsrc=)", page) is None, url
+        # JSON-LD blocks are data, which browsers never run.
+        assert re.search(r'<script(?![^>]*\b(src=|type="application/ld\+json"))', page) is None, url
 
 
 def test_page_titles_differ(client, site_urls):

@@ -50,6 +50,9 @@ class Site:
         )
         self.post.tags.add("The tag")
         self.month = timezone.localtime(self.post.publish_at)
+        self.main_quote = f.quote(
+            interview=self.main, answer=self.main.answers.first(), leader=self.leader
+        )
         self.interviews = 0
         self.root_comments = []
 
@@ -109,6 +112,7 @@ class Site:
             "themes": "/themes/",
             "theme": "/themes/the-theme/",
             "quotes": "/quotes/",
+            "quote": f"/quotes/{self.main_quote.pk}/",
             "leaders": "/leaders/",
             "leader": "/leaders/the-leader/",
             "series": "/series/the-series/",
