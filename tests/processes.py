@@ -143,7 +143,7 @@ def front_cache_missing():
     return None
 
 
-def start_front_cache(port, backend_port, workdir):
+def start_front_cache(port, backend_port, workdir, storage="malloc,64m"):
     """Varnish with the shipped VCL on 127.0.0.1:port in front of the app server on
     backend_port, its state in ``workdir``, in the foreground of a process group of its own
     (stop it with ``stop``). Returns once it answers."""
@@ -175,7 +175,7 @@ def start_front_cache(port, backend_port, workdir):
                 "-n",
                 str(workdir / "varnish"),
                 "-s",
-                "malloc,64m",
+                storage,
                 "-p",
                 "vcc_allow_inline_c=off",
             ],

@@ -148,10 +148,9 @@ def orm(env, code):
     return lines[-1] if lines else ""
 
 
-@pytest.fixture
-def stack(app_env, tmp_path):
-    """gunicorn, and Varnish with the shipped VCL in front of it, purged by the app: yields
-    (varnish port, app server process)."""
+@pytest.fixture(scope="module")
+def app_server(app_env):
+    """gunicorn for the module, purging the Varnish of each test (always on one port)."""
     app_port, front_port = free_port(), free_port()
     env = {
         **app_env,
@@ -160,15 +159,23 @@ def stack(app_env, tmp_path):
         "CDN_PURGE_HEADERS": json.dumps({"xkey-purge": "{tags}"}),
     }
     app = start_app_server(app_port, env)
-    front = None
     try:
         wait_until_up(app_port, app)
-        front = start_front_cache(front_port, app_port, tmp_path / "varnish")
-        yield front_port, app, env
+        yield app_port, front_port, env
     finally:
         stop(app)
-        if front is not None:
-            stop(front)
+
+
+@pytest.fixture
+def stack(app_server, tmp_path):
+    """Varnish with the shipped VCL, empty, in front of the app server: yields (its port,
+    the app server's settings)."""
+    app_port, front_port, env = app_server
+    front = start_front_cache(front_port, app_port, tmp_path / "varnish")
+    try:
+        yield front_port, env
+    finally:
+        stop(front)
 
 
 def get(port, path, **headers):
@@ -192,7 +199,7 @@ def served_by_app(response):
 
 @pytest.mark.django_db
 def test_an_anonymous_page_is_served_from_varnish_on_the_second_request(stack):
-    port, _, _ = stack
+    port, _ = stack
     first = get(port, "/interviews/")
     assert first[0] == 200
     assert "Ada on LinkedIn" in first[2]
@@ -210,7 +217,7 @@ def test_an_anonymous_page_is_served_from_varnish_on_the_second_request(stack):
 
 @pytest.mark.django_db
 def test_other_cookies_do_not_split_the_cache(stack):
-    port, _, _ = stack
+    port, _ = stack
     first = get(port, "/interviews/")
     with_analytics = get(port, "/interviews/", Cookie="_ga=GA1.2.3; theme=dark")
     assert with_analytics[1]["X-Front-Cache"] == "hit"
@@ -222,7 +229,7 @@ def test_other_cookies_do_not_split_the_cache(stack):
 
 @pytest.mark.django_db
 def test_an_editor_with_a_session_never_gets_a_cached_copy(stack):
-    port, _, env = stack
+    port, env = stack
     session = orm(
         env,
         "from django.test import Client\nfrom django.contrib.auth import get_user_model\n"
@@ -250,7 +257,7 @@ def test_an_editor_with_a_session_never_gets_a_cached_copy(stack):
 @pytest.mark.django_db
 @pytest.mark.parametrize("cookie", ["sl_pending=1", "sl_primary=1", "messages=x"])
 def test_a_reader_with_a_personal_cookie_passes_through(stack, cookie):
-    port, _, _ = stack
+    port, _ = stack
     first = get(port, "/blog/")
     assert get(port, "/blog/")[1]["X-Front-Cache"] == "hit"
     personal = get(port, "/blog/", Cookie=cookie)
@@ -260,7 +267,7 @@ def test_a_reader_with_a_personal_cookie_passes_through(stack, cookie):
 
 @pytest.mark.django_db
 def test_writes_and_the_admin_pass_through(stack):
-    port, _, _ = stack
+    port, _ = stack
     for _ in range(2):
         login = get(port, "/admin/login/")
         assert login[0] == 200
@@ -272,7 +279,7 @@ def test_writes_and_the_admin_pass_through(stack):
 
 @pytest.mark.django_db
 def test_only_localhost_may_purge_and_it_needs_tags(stack):
-    port, _, _ = stack
+    port, _ = stack
     status, _, body = request(port, "/", method="PURGE")
     assert status == 400
     assert "xkey-purge" in body
@@ -288,7 +295,7 @@ def _tags(response):
 @needs_tags
 @pytest.mark.django_db
 def test_a_purge_by_tag_refreshes_the_pages_with_that_tag_and_keeps_the_others(stack):
-    port, _, _ = stack
+    port, _ = stack
     interview, post = get(port, "/interviews/ada/"), get(port, "/blog/why/")
     assert "site" in _tags(interview) and "site" in _tags(post)
     only_interview = sorted(_tags(interview) - _tags(post))
@@ -309,7 +316,7 @@ def test_a_purge_by_tag_refreshes_the_pages_with_that_tag_and_keeps_the_others(s
 @needs_tags
 @pytest.mark.django_db
 def test_a_soft_purge_serves_the_old_copy_once_while_it_refreshes(stack):
-    port, _, _ = stack
+    port, _ = stack
     first = get(port, "/interviews/")
     assert "site" in _tags(first)
     purge(port, "site", header="xkey-softpurge")
@@ -329,7 +336,7 @@ def test_a_soft_purge_serves_the_old_copy_once_while_it_refreshes(stack):
 def test_the_app_purges_by_tag_when_content_changes(stack):
     """End to end: an edit in another process reaches Varnish as a purge of its tags; a held
     comment (readers cannot see it) purges nothing."""
-    port, _, env = stack
+    port, env = stack
     for path in ("/interviews/", "/interviews/bo/", "/blog/", "/blog/why/"):
         get(port, path)
     before = {path: get(port, path) for path in ("/interviews/", "/blog/", "/blog/why/")}
