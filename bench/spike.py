@@ -549,14 +549,27 @@ def prepare_content(env, addresses):
 
 
 def warm(port, paths):
+    """Every page once (4 at a time); returns each page's bytes as served."""
+
     def one(path):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         conn.request("GET", path)
-        conn.getresponse().read()
+        body = conn.getresponse().read()
         conn.close()
+        return path, body
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(one, paths))
+        return dict(pool.map(one, paths))
+
+
+def static_copies(pages, root):
+    """The pages as files under nginx's root (path/index.html; a query string is dropped, so
+    ?page=2 is served page 1's bytes)."""
+    for path, body in pages.items():
+        target = root / urllib.parse.urlsplit(path).path.strip("/") / "index.html"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(body)
 
 
 def main():
@@ -583,6 +596,12 @@ def main():
     parser.add_argument("--visible-wait", type=float, default=20.0)
     parser.add_argument("--interviews", type=int, default=300)
     parser.add_argument("--posts", type=int, default=100)
+    parser.add_argument(
+        "--purge-header",
+        default="xkey-purge",
+        choices=["xkey-purge", "xkey-softpurge"],
+        help="how the app purges Varnish: remove the tagged pages, or mark them stale",
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -615,7 +634,7 @@ def main():
             "COMMENTS_TRUSTED_PROXY_HEADER": "HTTP_X_FORWARDED_FOR",
             "CDN_PURGE_URL": f"http://127.0.0.1:{args.front_port}/",
             "CDN_PURGE_METHOD": "PURGE",
-            "CDN_PURGE_HEADERS": json.dumps({"xkey-purge": "{tags}"}),
+            "CDN_PURGE_HEADERS": json.dumps({args.purge_header: "{tags}"}),
         }
     )
     addresses = [f"127.0.0.{2 + n}" for n in range(args.addresses)]
@@ -660,7 +679,9 @@ def main():
         for target, port in (("app", args.port), ("varnish", args.front_port)):
             ctx["target"] = target
             log(f"{target}: warming {len(paths)} pages")
-            warm(port, paths)
+            served = warm(port, paths)
+            if target == "app":
+                static_copies(served, workdir / "nginx-root")
             results[target] = {}
             for name in PHASES:
                 results[target][name] = phase(name, port, args, ctx)
@@ -696,17 +717,22 @@ def main():
 
     # The machine's limit: a static page from nginx for every path, with the readers' own
     # script (its Lua costs wrk the same as above), and plain wrk on one URL as bench/run.py.
+    # nginx also serves the readers' pages as files (saved while warming): the same bytes.
+    floor_only = workdir / "floor.lua"
+    write_lua(["/floor.html"], floor_only)
     nginx = start_nginx(nginx_args, workdir, FLOOR_PAGE.encode())
     try:
-        results["nginx"] = readers(args.nginx_port, args.duration, args, lua)
+        results["nginx"] = readers(args.nginx_port, args.duration, args, floor_only)
         results["nginx"]["plain_wrk"] = wrk(
             f"http://127.0.0.1:{args.nginx_port}/floor.html", nginx_args
         )
+        results["nginx"]["same_pages"] = readers(args.nginx_port, args.duration, args, lua)
     finally:
         stop(nginx)
     log(
-        f"nginx static page: {results['nginx']['rps']:,.0f} req/s with the readers' script, "
-        f"{results['nginx']['plain_wrk']['rps']:,.0f} with plain wrk"
+        f"nginx: static page {results['nginx']['rps']:,.0f} req/s with the readers' script, "
+        f"{results['nginx']['plain_wrk']['rps']:,.0f} with plain wrk; the readers' pages as "
+        f"files {results['nginx']['same_pages']['rps']:,.0f} req/s"
     )
 
     result = {
@@ -724,6 +750,7 @@ def main():
             "addresses": len(addresses),
             "postgres_outage_s": args.outage,
             "stale_window_s": stale_window,
+            "purge": f'CDN_PURGE_HEADERS={{"{args.purge_header}": "{{tags}}"}}',
         },
         "command": "bench/spike.py " + " ".join(sys.argv[1:]),
         "load_average": {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]},
@@ -751,6 +778,14 @@ def checks(results, stale_window):
         phases = results[target]
         quiet = phases["quiet"]["rps"]
         if target == "varnish":
+            same = results["nginx"]["same_pages"]["rps"]
+            out.append(
+                (
+                    "varnish: quiet ÷ nginx serving the same pages (for information)",
+                    f"{quiet / same:.0%}" if same else "–",
+                    True,
+                )
+            )
             ratio = quiet / nginx if nginx else 0
             out.append(
                 (
@@ -826,7 +861,7 @@ def write_section(result, doc_path):
         f"{result['settings']['comment_rate_per_s']}/s from "
         f"{result['settings']['addresses']} loopback addresses; an interview published every "
         f"10 s; PostgreSQL down {result['settings']['postgres_outage_s']} s in the middle of "
-        "the last phase.",
+        f"the last phase. Varnish purged by the app with `{result['settings']['purge']}`.",
         "",
         "| target | phase | req/s | p50 ms | p99 ms | from cache | rendered | purges "
         "| 5xx (500) | writes | seen by a reader after |",
@@ -848,11 +883,13 @@ def write_section(result, doc_path):
                 f"| {five} ({f['statuses'].get('500', 0)}) | {writes or '–'} | {seen} |"
             )
     nginx = result["results"]["nginx"]
-    plain = nginx["plain_wrk"]
+    plain, same = nginx["plain_wrk"], nginx["same_pages"]
     lines += [
-        f"| nginx | static page, readers' script | {nginx['rps']:,.0f} | {nginx['p50_ms']} "
+        f"| nginx | the readers' pages as files | {same['rps']:,.0f} | {same['p50_ms']} "
+        f"| {same['p99_ms']} | – | – | – | – | – | – |",
+        f"| nginx | static page (floor), readers' script | {nginx['rps']:,.0f} | {nginx['p50_ms']} "
         f"| {nginx['p99_ms']} | – | – | – | – | – | – |",
-        f"| nginx | static page, plain wrk | {plain['rps']:,.0f} | {plain['p50_ms']} "
+        f"| nginx | static page (floor), plain wrk | {plain['rps']:,.0f} | {plain['p50_ms']} "
         f"| {plain['p99_ms']} | – | – | – | – | – | – |",
         "",
         "Targets (the issue's, ratios within this run):",
