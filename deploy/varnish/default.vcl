@@ -7,8 +7,20 @@ vcl 4.1;
 import std;
 import xkey;
 
-# Is this app server able to serve? Probed every 2 s; 3 failures out of 5 mark it sick, and
-# then every cached page is served from grace (stale-if-error) instead of trying it.
+# The app server (gunicorn, BIND). The test and the benchmark rewrite its port.
+backend app {
+    .host = "127.0.0.1";
+    .port = "8000";
+    .connect_timeout = 2s;
+    .first_byte_timeout = 30s;
+    .between_bytes_timeout = 10s;
+}
+
+# Is the app server answering? The same server, probed every 2 s (3 failures out of 5: sick).
+# Only consulted in vcl_hit: while it is sick, copies are served from grace (stale-if-error)
+# without waiting for it. Fetches never use it, so a server too busy to answer the probe in
+# time (a spike!) is still asked for every page Varnish has no copy of, instead of readers
+# getting 503s.
 probe sl_health {
     .url = "/healthz";
     .interval = 2s;
@@ -18,14 +30,10 @@ probe sl_health {
     .initial = 3;
 }
 
-# The app server (gunicorn, BIND). The test and the benchmark rewrite this port.
-backend app {
+backend app_health {
     .host = "127.0.0.1";
     .port = "8000";
     .probe = sl_health;
-    .connect_timeout = 2s;
-    .first_byte_timeout = 30s;
-    .between_bytes_timeout = 10s;
 }
 
 # Who may purge: the app servers (CDN_PURGE_URL points here). Add their addresses.
@@ -105,7 +113,7 @@ sub vcl_hit {
     }
     # Expired and kept in grace. Within the page's stale-while-revalidate it is served while
     # one background fetch refreshes it; past it, only when the app cannot answer.
-    if (req.http.x-sl-stale-ok || !std.healthy(req.backend_hint)) {
+    if (req.http.x-sl-stale-ok || !std.healthy(app_health)) {
         set req.http.x-sl-outcome = "stale-if-error";
         return (deliver);
     }

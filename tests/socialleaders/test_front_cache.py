@@ -416,12 +416,14 @@ class Origin:
 
     def __init__(self):
         self.pages, self.hits = {}, {}
+        self.healthy = True
         origin = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 if self.path == "/healthz":  # Varnish's probe
-                    status, headers, payload = 200, {"Cache-Control": "no-store"}, b"ok"
+                    status = 200 if origin.healthy else 503
+                    headers, payload = {"Cache-Control": "no-store"}, b"ok"
                 else:
                     origin.hits[self.path] = origin.hits.get(self.path, 0) + 1
                     status, headers, body = origin.pages.get(self.path, (404, {}, "missing"))
@@ -520,3 +522,23 @@ def test_vcl_never_stores_private_pages_or_pages_that_set_cookies(origin_and_fro
         get(port, path)
         get(port, path)
     assert origin.hits == {"/private": 2, "/cookie": 2, "/plain": 2}
+
+
+def test_vcl_still_asks_an_app_server_that_fails_its_health_probe(origin_and_front):
+    """A server too busy to answer the probe in time (a spike) is marked sick: copies are then
+    served from grace without asking it, but a page with no copy is still fetched from it."""
+    origin, port = origin_and_front
+    cache_control = "public, max-age=1, s-maxage=1, stale-while-revalidate=1, stale-if-error=60"
+    origin.page("/a", "site", cache_control)
+    origin.page("/b", "site", cache_control)
+    get(port, "/a")
+    origin.healthy = False
+    # Once the probe has failed enough (3 of 5, every 2 s), the expired copy comes from grace.
+    eventually(
+        lambda: get(port, "/a"),
+        lambda page: page[1]["X-Front-Cache"] == "stale-if-error",
+        deadline=20,
+    )
+    never_cached = get(port, "/b")
+    assert (never_cached[0], never_cached[1]["X-Front-Cache"]) == (200, "miss")
+    assert never_cached[2] == "page /b #1"
