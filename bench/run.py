@@ -213,7 +213,8 @@ def measure_server(mode, env, pages, args, workdir):
     return results, rss
 
 
-def measure_nginx(args, workdir, floor_html):
+def start_nginx(args, workdir, floor_html):
+    """nginx on args.port answering every path with ``floor_html`` (bench/nginx.conf)."""
     root = workdir / "nginx-root"
     root.mkdir(exist_ok=True)
     (root / "floor.html").write_bytes(floor_html)
@@ -234,6 +235,15 @@ def measure_nginx(args, workdir, floor_html):
     )
     try:
         wait_for(f"http://127.0.0.1:{args.port}/floor.html", process)
+    except Exception:
+        stop(process)
+        raise
+    return process
+
+
+def measure_nginx(args, workdir, floor_html):
+    process = start_nginx(args, workdir, floor_html)
+    try:
         url = f"http://127.0.0.1:{args.port}/floor.html"
         return median_of([wrk(url, args) for _ in range(args.rounds)])
     finally:

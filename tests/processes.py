@@ -124,3 +124,86 @@ def eventually(probe, until, deadline=10):
         if time.monotonic() >= end:
             raise AssertionError(f"still not so after {deadline} s: {result!r}"[:2000])
         time.sleep(0.05)
+
+
+# The front cache (deploy/varnish/default.vcl) --------------------------------------------------
+
+FRONT_CACHE_VCL = ROOT / "deploy" / "varnish" / "default.vcl"
+
+
+def front_cache_missing():
+    """Why the front cache cannot run on this machine (None if it can)."""
+    import glob
+    import shutil
+
+    if not shutil.which("varnishd", path=os.environ.get("PATH", "") + ":/usr/sbin"):
+        return "varnishd not found (make front-cache-deps: Debian's varnish, varnish-modules)"
+    if not glob.glob("/usr/lib/*/varnish/vmods/libvmod_xkey.so"):
+        return "vmod xkey not found (make front-cache-deps: Debian's varnish-modules)"
+    return None
+
+
+def start_front_cache(port, backend_port, workdir, storage="malloc,64m"):
+    """Varnish with the shipped VCL on 127.0.0.1:port in front of the app server on
+    backend_port, its state in ``workdir``, in the foreground of a process group of its own
+    (stop it with ``stop``). Returns once it answers."""
+    import shutil
+
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    vcl = FRONT_CACHE_VCL.read_text()
+    assert vcl.count('.port = "8000";') == 2, "the VCL's backend port lines have changed"
+    (workdir / "default.vcl").write_text(
+        vcl.replace('.port = "8000";', f'.port = "{backend_port}";')
+    )
+    varnishd = shutil.which("varnishd", path=os.environ.get("PATH", "") + ":/usr/sbin")
+    with open(workdir / "varnishd.log", "ab") as log:
+        process = subprocess.Popen(
+            [
+                varnishd,
+                "-F",
+                "-a",
+                f"127.0.0.1:{port}",
+                "-T",
+                "none",
+                # No privilege separation: it runs as whoever starts it and reads the
+                # caller's own (private) directory.
+                "-j",
+                "none",
+                "-f",
+                str(workdir / "default.vcl"),
+                "-n",
+                str(workdir / "varnish"),
+                "-s",
+                storage,
+                "-p",
+                "vcc_allow_inline_c=off",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            log = (workdir / "varnishd.log").read_text()[-2000:]
+            raise RuntimeError(f"varnishd exited with {process.returncode}: {log}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.05)
+    stop(process)
+    raise RuntimeError(f"varnishd on {port} did not come up")
+
+
+def request(port, path, method="GET", headers=None, timeout=10):
+    """``fetch`` with a method and headers: (status, headers, body)."""
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", method=method, headers=headers or {}
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
