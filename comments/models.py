@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -300,6 +301,8 @@ class Comment(OnPiece, models.Model):
                 fields=["interview", "status", "created_at"], name="comment_iv_status_idx"
             ),
             models.Index(fields=["email", "status"], name="comment_email_status_idx"),
+            # Whether a commenter is trusted is looked up by email, whatever its case.
+            models.Index(Upper("email"), "status", name="comment_email_ci_idx"),
         ]
         constraints = [
             on_one_piece("blog_comment_on_post_or_interview"),

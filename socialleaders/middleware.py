@@ -310,8 +310,14 @@ class PageCacheMiddleware:
                 stale_while_revalidate=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
                 stale_if_error=settings.PAGE_CACHE_STALE_IF_ERROR,
             )
-        else:  # a stale copy: nobody should keep it for long
-            patch_cache_control(response, public=True, max_age=0, s_maxage=1)
+        else:  # a stale copy: nobody should keep it for long, but may serve it while refetching
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=0,
+                s_maxage=1,
+                stale_while_revalidate=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
+            )
         patch_vary_headers(response, ("Cookie",))
         response["X-Cache"] = outcome
         return response

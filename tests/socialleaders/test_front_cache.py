@@ -28,9 +28,6 @@ from tests.processes import (
 )
 
 REDIS_URL = os.environ.get("FRONT_CACHE_REDIS_URL", "redis://127.0.0.1:6379/5")
-needs_tags = pytest.mark.xfail(
-    strict=False, reason="needs the app's Surrogate-Key headers (issue 13, app side)"
-)
 
 
 @pytest.fixture(scope="module")
@@ -292,7 +289,6 @@ def _tags(response):
     return set(response[1].get("Surrogate-Key", "").split())
 
 
-@needs_tags
 @pytest.mark.django_db
 def test_a_purge_by_tag_refreshes_the_pages_with_that_tag_and_keeps_the_others(stack):
     port, _ = stack
@@ -313,7 +309,6 @@ def test_a_purge_by_tag_refreshes_the_pages_with_that_tag_and_keeps_the_others(s
     assert get(port, "/blog/why/")[1]["X-Front-Cache"] == "miss"
 
 
-@needs_tags
 @pytest.mark.django_db
 def test_a_soft_purge_serves_the_old_copy_once_while_it_refreshes(stack):
     port, _ = stack
@@ -331,7 +326,6 @@ def test_a_soft_purge_serves_the_old_copy_once_while_it_refreshes(stack):
     )
 
 
-@pytest.mark.xfail(strict=False, reason="needs the app's tag purge")
 @pytest.mark.django_db
 def test_the_app_purges_by_tag_when_content_changes(stack):
     """End to end: an edit in another process reaches Varnish as a purge of its tags; a held
