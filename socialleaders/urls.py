@@ -39,6 +39,7 @@ urlpatterns = [
     path("blog/", include("blog.urls")),
     path("comments/", include("comments.urls")),
     path("search/", include("search.urls")),
+    path("", include("newsletter.urls")),
     path("", include("frontpage.urls")),
     path("", include("interviews.urls")),
 ]
