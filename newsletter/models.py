@@ -114,7 +114,8 @@ class Delivery(models.Model):
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
-        SENDING = "sending", "Handed to a worker"
+        CLAIMED = "claimed", "In a worker's batch"
+        SENDING = "sending", "Being sent (unknown if the worker died)"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 

@@ -81,11 +81,16 @@ def mail_piece(kind, pk, created=False):
 @task()
 def mail_due_pieces():
     """Start every mailing waiting for a piece that is now live (for backends that cannot
-    defer a job to the piece's time: `manage.py newsletter_send_due`)."""
+    defer a job to the piece's time) and resume unfinished ones: `manage.py newsletter_send_due`."""
     for mailing in Mailing.objects.filter(state=Mailing.State.PENDING, send=True):
         piece = mailing.piece
         if piece.is_published():
             mail_piece.enqueue(mailing.kind, piece.pk)
+    # And a send whose workers all died: its remaining rows are picked up again.
+    for mailing_id in Mailing.objects.filter(state=Mailing.State.SENDING).values_list(
+        "pk", flat=True
+    ):
+        send_mailing.enqueue(mailing_id)
 
 
 def start_mailing(mailing, now):
@@ -126,20 +131,28 @@ def is_temporary(error):
 
 def claim_batch(mailing_id, now):
     """Hand a batch of due deliveries to this worker, within the per-minute rate; returns
-    (deliveries, seconds to wait before the next batch or None when nothing is left)."""
+    (deliveries, seconds to wait before the next batch, or None when nothing is left). A batch
+    a dead worker claimed and never started is claimed again after the claim timeout."""
+    stale = now - timedelta(seconds=settings.NEWSLETTER_CLAIM_TIMEOUT_SECONDS)
     with transaction.atomic():
         # Claims are made one worker at a time (the mailing's row lock), so the rate holds.
         Mailing.objects.select_for_update().get(pk=mailing_id)
-        queued = Delivery.objects.filter(mailing_id=mailing_id, state=Delivery.State.QUEUED)
+        mine = Delivery.objects.filter(mailing_id=mailing_id)
+        mine.filter(state=Delivery.State.CLAIMED, claimed_at__lte=stale).update(
+            state=Delivery.State.QUEUED
+        )
+        queued = mine.filter(state=Delivery.State.QUEUED)
         queued.exclude(subscriber__status=Subscriber.Status.CONFIRMED).update(
             state=Delivery.State.FAILED, error="left before it was sent"
         )
         minute_ago = now - timedelta(seconds=60)
-        used = Delivery.objects.filter(claimed_at__gt=minute_ago).count()
-        allowance = min(settings.NEWSLETTER_BATCH_SIZE, settings.NEWSLETTER_RATE_PER_MINUTE - used)
+        recent = Delivery.objects.filter(claimed_at__gt=minute_ago)
+        allowance = min(
+            settings.NEWSLETTER_BATCH_SIZE, settings.NEWSLETTER_RATE_PER_MINUTE - recent.count()
+        )
         if allowance <= 0:
-            oldest = Delivery.objects.filter(claimed_at__gt=minute_ago).aggregate(Min("claimed_at"))
-            return [], max((oldest["claimed_at__min"] - minute_ago).total_seconds(), 0.1)
+            oldest = recent.aggregate(Min("claimed_at"))["claimed_at__min"]
+            return [], max((oldest - minute_ago).total_seconds(), 0.1)
         due = list(
             queued.filter(next_attempt_at__lte=now)
             .select_related("subscriber")
@@ -147,14 +160,16 @@ def claim_batch(mailing_id, now):
         )
         if not due:
             upcoming = queued.aggregate(Min("next_attempt_at"))["next_attempt_at__min"]
-            if upcoming is None:
-                return [], None
-            return [], max((upcoming - now).total_seconds(), 0.05)
+            claimed = mine.filter(state=Delivery.State.CLAIMED).aggregate(Min("claimed_at"))
+            waits = []
+            if upcoming is not None:
+                waits.append(max((upcoming - now).total_seconds(), 0.05))
+            if claimed["claimed_at__min"] is not None:
+                waits.append(max((claimed["claimed_at__min"] - stale).total_seconds(), 0.05))
+            return [], min(waits) if waits else None
         Delivery.objects.filter(pk__in=[d.pk for d in due]).update(
-            state=Delivery.State.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            state=Delivery.State.CLAIMED, claimed_at=now
         )
-    for delivery in due:
-        delivery.attempts += 1
     return due, 0
 
 
@@ -171,6 +186,14 @@ def send_batch(mailing_id):
     connection = get_connection()
     try:
         for delivery in due:
+            # Marked just before it leaves: a worker killed now leaves one row whose fate is
+            # unknown, and it is never sent again.
+            started = Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.CLAIMED).update(
+                state=Delivery.State.SENDING, attempts=F("attempts") + 1
+            )
+            if not started:  # taken back after the claim timeout
+                continue
+            delivery.attempts += 1
             try:
                 email.message_for(delivery.subscriber, connection=connection).send()
             except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
@@ -204,7 +227,7 @@ def record_failure(delivery, error):
 
 def finish(mailing_id):
     Mailing.objects.filter(pk=mailing_id, state=Mailing.State.SENDING).exclude(
-        deliveries__state=Delivery.State.QUEUED
+        deliveries__state__in=[Delivery.State.QUEUED, Delivery.State.CLAIMED]
     ).update(state=Mailing.State.DONE, finished_at=timezone.now())
 
 

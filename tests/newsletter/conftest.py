@@ -1,5 +1,6 @@
 """A real SMTP server (aiosmtpd on a free local port) and the site sending through it."""
 
+import asyncio
 import socket
 import threading
 import time
@@ -23,9 +24,12 @@ class Inbox:
         self.messages = []
         self.refuse = 0
         self.refused = 0
+        self.delay = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             if self.refuse:
                 self.refuse -= 1
@@ -66,4 +70,5 @@ def smtp(settings, smtp_server):
     settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
     settings.COMMENTS_FLOOD_SECONDS = 0
     settings.NEWSLETTER_RETRY_SECONDS = 0.2
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     return smtp_server
