@@ -136,8 +136,10 @@ def test_a_worker_killed_mid_send_then_another_finishes_with_no_copy_twice(queue
         stop(second)
     copies = Counter(rcpt for rcpts, _ in queued.messages for rcpt in rcpts)
     assert set(copies.values()) == {1}
-    # At most the one message in flight when the worker died is unaccounted for.
-    unknown = Delivery.objects.filter(state="sending").count()
-    assert unknown <= 1
-    assert len(copies) == 80 - unknown
-    assert Delivery.objects.filter(state="sent").count() == 80 - unknown
+    # At most the one message in flight when the worker died is unaccounted for: the server
+    # may or may not have taken it, and it is never sent again.
+    unknown = list(Delivery.objects.filter(state="sending").values_list("email", flat=True))
+    assert len(unknown) <= 1
+    sent = set(Delivery.objects.filter(state="sent").values_list("email", flat=True))
+    assert len(sent) == 80 - len(unknown)
+    assert sent <= set(copies) <= sent | set(unknown)
