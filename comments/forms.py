@@ -15,10 +15,11 @@ def target_key(target):
     return f"{target_type(target)}:{target.pk}"
 
 
-def make_timestamp(target, now=None):
-    """A signed note of when (and for which piece) the form was served."""
+def make_timestamp(target, now=None, key=None):
+    """A signed note of when (and for which piece, or which form: ``key``) it was served."""
     return signing.dumps(
-        [int(now if now is not None else time.time()), target_key(target)], salt=TIMESTAMP_SALT
+        [int(now if now is not None else time.time()), key or target_key(target)],
+        salt=TIMESTAMP_SALT,
     )
 
 
@@ -33,11 +34,15 @@ class CleanCharField(forms.CharField):
 
 class AntiSpamMixin:
     """A honeypot field people never see, and the signed time the form was served: a form sent
-    too fast (a bot) or too late (expired) is refused, with the text kept."""
+    too fast (a bot) or too late (expired) is refused, with the text kept. Also used by the
+    newsletter's sign-up form, which names itself with ``anti_spam_key``."""
+
+    def anti_spam_key(self):
+        return target_key(self.target)
 
     def add_anti_spam_fields(self):
         self.fields["timestamp"] = forms.CharField(widget=forms.HiddenInput, required=False)
-        self.fields["timestamp"].initial = make_timestamp(self.target)
+        self.fields["timestamp"].initial = make_timestamp(None, key=self.anti_spam_key())
         self.fields["hp_subject"] = forms.CharField(
             required=False,
             label="Leave this field empty",
@@ -58,7 +63,7 @@ class AntiSpamMixin:
             raise forms.ValidationError(
                 "The form arrived incomplete or altered. Please send it again.", code="timestamp"
             ) from None
-        if key != target_key(self.target):
+        if key != self.anti_spam_key():
             raise forms.ValidationError(
                 "This form belongs to another page. Please send it again from here.",
                 code="timestamp",
@@ -83,7 +88,7 @@ class AntiSpamMixin:
         """After a refusal the form is shown again with a fresh signed time."""
         if self.is_bound:
             self.data = self.data.copy()
-            self.data["timestamp"] = make_timestamp(self.target)
+            self.data["timestamp"] = make_timestamp(None, key=self.anti_spam_key())
 
 
 class CommentForm(AntiSpamMixin, forms.Form):

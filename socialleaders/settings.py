@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "images.apps.ImagesConfig",
     "frontpage.apps.FrontpageConfig",
     "desk.apps.DeskConfig",
+    "newsletter.apps.NewsletterConfig",
+    "django_tasks",
+    "django_tasks_db",
     "bench.apps.BenchConfig",
     "importing.apps.ImportingConfig",
     "socialleaders.apps.SocialLeadersConfig",
@@ -269,6 +272,38 @@ CDN_PURGE_DELAY = float(os.environ.get("CDN_PURGE_DELAY", "1"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Social Leaders <editors@localhost>")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+
+# The job queue (docs/decisions.md, docs/production.md): "immediate" runs each job in the
+# process that queues it (`make run`, tests); "database" queues it in the database for
+# `manage.py db_worker` processes, on any number of machines. Default: the database on PostgreSQL
+# without DEBUG.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "").strip().lower() or (
+    "database"
+    if not DEBUG and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    else "immediate"
+)
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[TASKS_BACKEND]
+    }
+}
+
+# Newsletter (docs/newsletter.md).
+NEWSLETTER_RATE_PER_MINUTE = int(os.environ.get("NEWSLETTER_RATE_PER_MINUTE", "600"))
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "50"))
+NEWSLETTER_MAX_ATTEMPTS = int(os.environ.get("NEWSLETTER_MAX_ATTEMPTS", "5"))
+NEWSLETTER_RETRY_SECONDS = float(os.environ.get("NEWSLETTER_RETRY_SECONDS", "60"))
+# A batch claimed by a worker that died is handed to another after this long.
+NEWSLETTER_CLAIM_TIMEOUT_SECONDS = float(os.environ.get("NEWSLETTER_CLAIM_TIMEOUT_SECONDS", "300"))
+NEWSLETTER_CONFIRM_EVERY_SECONDS = 3600
+NEWSLETTER_LINK_MAX_AGE_DAYS = 7
+NEWSLETTER_MAX_PIECE_AGE_HOURS = 48
 
 LOGIN_URL = "admin:login"
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("search/", include("search.urls")),
     path("share/", include("editorial.urls")),
+    path("", include("newsletter.urls")),
     path("", include("frontpage.urls")),
     path("", include("interviews.urls")),
 ]

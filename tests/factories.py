@@ -29,6 +29,7 @@ from interviews.models import (
     Theme,
     ThemedInterview,
 )
+from newsletter.models import Delivery, Mailing, Subscriber
 from socialleaders.publishing import Status
 
 _seq = itertools.count(1)
@@ -243,3 +244,27 @@ def image(size=(800, 600), name="photo.jpg", data=None, **kw):
     saving transaction commits (use django_capture_on_commit_callbacks(execute=True))."""
     upload = SimpleUploadedFile(name, data if data is not None else jpeg_bytes(size))
     return Image.objects.create(file=upload, **kw)
+
+
+def subscriber(**kw):
+    """A confirmed newsletter subscriber who wants every new interview."""
+    kw.setdefault("email", f"reader{_n()}@example.org")
+    kw.setdefault("status", Subscriber.Status.CONFIRMED)
+    kw.setdefault("confirmed_at", timezone.now())
+    return Subscriber.objects.create(**kw)
+
+
+def mailing(**kw):
+    """A piece's email record (an interview's by default), waiting for it to go live."""
+    if "interview" not in kw and "post" not in kw:
+        kw["interview"] = interview(published=False)
+    return Mailing.objects.create(**kw)
+
+
+def delivery(**kw):
+    if "mailing" not in kw:
+        kw["mailing"] = mailing()
+    if "subscriber" not in kw:
+        kw["subscriber"] = subscriber()
+    kw.setdefault("email", kw["subscriber"].email)
+    return Delivery.objects.create(**kw)

@@ -46,6 +46,9 @@ def test_every_model_of_the_project_has_a_factory_that_makes_a_valid_row():
         f.redirect(),
         f.imported_item(),
         f.image(),
+        f.subscriber(),
+        f.mailing(),
+        f.delivery(),
     ]
     assert {type(obj) for obj in made} == ours
     for obj in made:

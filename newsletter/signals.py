@@ -1,0 +1,23 @@
+"""A piece saved (published now, scheduled, edited) queues a check of whether its email is
+due, once the transaction has committed."""
+
+from django.db import transaction
+from django.db.models.signals import post_save
+
+
+def _saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    from . import tasks
+
+    kind = sender._meta.model_name
+    pk = instance.pk
+    transaction.on_commit(lambda: tasks.mail_piece.enqueue(kind, pk, created))
+
+
+def connect():
+    from blog.models import Post
+    from interviews.models import Interview
+
+    for model in (Interview, Post):
+        post_save.connect(_saved, sender=model, dispatch_uid=f"newsletter-{model._meta.label}")

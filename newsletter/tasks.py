@@ -1,0 +1,245 @@
+"""The newsletter's jobs, run by the task queue (django-tasks: docs/decisions.md): in the web
+process with the immediate backend, in `manage.py db_worker` processes with the database one."""
+
+import logging
+import smtplib
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Min
+from django.utils import timezone
+from django_tasks import default_task_backend, task
+
+from .emails import PieceEmail, confirmation_message
+from .models import Delivery, Mailing, Subscriber
+
+logger = logging.getLogger(__name__)
+
+# Chains of batches started per mailing: as many workers as this can send it at once.
+PARALLEL_CHAINS = 2
+
+
+def later(a_task, seconds, *args):
+    """Run ``a_task`` in ``seconds``: queued with run_after where the backend can defer, else
+    (immediate backend) after a sleep in this process."""
+    if default_task_backend.supports_defer:
+        when = timezone.now() + timedelta(seconds=seconds)
+        a_task.using(run_after=when).enqueue(*args)
+    else:
+        time.sleep(max(seconds, 0))
+        a_task.enqueue(*args)
+
+
+@task()
+def send_confirmation(subscriber_id):
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None or subscriber.status != Subscriber.Status.PENDING:
+        return
+    confirmation_message(subscriber).send()
+
+
+def piece_of(kind, pk):
+    from blog.models import Post
+    from interviews.models import Interview
+
+    model = Interview if kind == "interview" else Post
+    return model.objects.filter(pk=pk).first()
+
+
+@task()
+def mail_piece(kind, pk, created=False):
+    """A piece was saved: start its email if it is live and was never mailed; if it is
+    scheduled, come back at its time. Safe to run any number of times."""
+    piece = piece_of(kind, pk)
+    if piece is None:
+        return
+    now = timezone.now()
+    live = piece.is_published(now)
+    with transaction.atomic():
+        mailing = Mailing.objects.select_for_update().filter(**{kind: piece}).first()
+        if mailing is None:
+            # A piece already live before anyone saw it unpublished (the archive, an import)
+            # is not mailed; a new piece published at once is.
+            recent = now - piece.publish_at <= timedelta(
+                hours=settings.NEWSLETTER_MAX_PIECE_AGE_HOURS
+            )
+            fresh = not live or (created and recent)
+            state = Mailing.State.PENDING if fresh else Mailing.State.SKIPPED
+            mailing = Mailing.objects.create(**{kind: piece}, state=state)
+        if mailing.state != Mailing.State.PENDING or not mailing.send:
+            return
+        if live:
+            start_mailing(mailing, now)
+            return
+    if piece.is_scheduled and default_task_backend.supports_defer:
+        mail_piece.using(run_after=piece.publish_at + timedelta(seconds=1)).enqueue(kind, pk)
+
+
+@task()
+def mail_due_pieces():
+    """Start every mailing waiting for a piece that is now live (for backends that cannot
+    defer a job to the piece's time) and resume unfinished ones: `manage.py newsletter_send_due`."""
+    for mailing in Mailing.objects.filter(state=Mailing.State.PENDING, send=True):
+        piece = mailing.piece
+        if piece.is_published():
+            mail_piece.enqueue(mailing.kind, piece.pk)
+    # And a send whose workers all died: its remaining rows are picked up again.
+    for mailing_id in Mailing.objects.filter(state=Mailing.State.SENDING).values_list(
+        "pk", flat=True
+    ):
+        send_mailing.enqueue(mailing_id)
+
+
+def start_mailing(mailing, now):
+    """Write one Delivery per subscriber who wants it (before anything is sent), then queue
+    the sending. Called inside the transaction holding the mailing's row."""
+    want = {"interview": "wants_interviews", "post": "wants_blog"}[mailing.kind]
+    recipients = Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED, **{want: True})
+    rows = (
+        Delivery(mailing=mailing, subscriber_id=pk, email=email, next_attempt_at=now)
+        for pk, email in recipients.values_list("pk", "email").iterator(chunk_size=2000)
+    )
+    Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    mailing.state, mailing.started_at = Mailing.State.SENDING, now
+    mailing.save(update_fields=["state", "started_at"])
+    mailing_id = mailing.pk
+    chains = 1 if not default_task_backend.supports_defer else PARALLEL_CHAINS
+    for _ in range(chains):
+        transaction.on_commit(lambda: send_mailing.enqueue(mailing_id))
+
+
+TEMPORARY = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def is_temporary(error):
+    if isinstance(error, TEMPORARY):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    code = getattr(error, "smtp_code", None)
+    return isinstance(code, int) and 400 <= code < 500
+
+
+def claim_batch(mailing_id, now):
+    """Hand a batch of due deliveries to this worker, within the per-minute rate; returns
+    (deliveries, seconds to wait before the next batch, or None when nothing is left). A batch
+    a dead worker claimed and never started is claimed again after the claim timeout."""
+    stale = now - timedelta(seconds=settings.NEWSLETTER_CLAIM_TIMEOUT_SECONDS)
+    with transaction.atomic():
+        # Claims are made one worker at a time (the mailing's row lock), so the rate holds.
+        Mailing.objects.select_for_update().get(pk=mailing_id)
+        mine = Delivery.objects.filter(mailing_id=mailing_id)
+        mine.filter(state=Delivery.State.CLAIMED, claimed_at__lte=stale).update(
+            state=Delivery.State.QUEUED
+        )
+        queued = mine.filter(state=Delivery.State.QUEUED)
+        queued.exclude(subscriber__status=Subscriber.Status.CONFIRMED).update(
+            state=Delivery.State.FAILED, error="left before it was sent"
+        )
+        minute_ago = now - timedelta(seconds=60)
+        recent = Delivery.objects.filter(claimed_at__gt=minute_ago)
+        allowance = min(
+            settings.NEWSLETTER_BATCH_SIZE, settings.NEWSLETTER_RATE_PER_MINUTE - recent.count()
+        )
+        if allowance <= 0:
+            oldest = recent.aggregate(Min("claimed_at"))["claimed_at__min"]
+            return [], max((oldest - minute_ago).total_seconds(), 0.1)
+        due = list(
+            queued.filter(next_attempt_at__lte=now)
+            .select_related("subscriber")
+            .order_by("next_attempt_at", "id")[:allowance]
+        )
+        if not due:
+            upcoming = queued.aggregate(Min("next_attempt_at"))["next_attempt_at__min"]
+            claimed = mine.filter(state=Delivery.State.CLAIMED).aggregate(Min("claimed_at"))
+            waits = []
+            if upcoming is not None:
+                waits.append(max((upcoming - now).total_seconds(), 0.05))
+            if claimed["claimed_at__min"] is not None:
+                waits.append(max((claimed["claimed_at__min"] - stale).total_seconds(), 0.05))
+            return [], min(waits) if waits else None
+        Delivery.objects.filter(pk__in=[d.pk for d in due]).update(
+            state=Delivery.State.CLAIMED, claimed_at=now
+        )
+    return due, 0
+
+
+def send_batch(mailing_id):
+    """Send one batch; returns the seconds until the next one is due, or None when done."""
+    now = timezone.now()
+    due, wait = claim_batch(mailing_id, now)
+    if not due:
+        if wait is None:
+            finish(mailing_id)
+        return wait
+    mailing = Mailing.objects.select_related("interview__leader", "post").get(pk=mailing_id)
+    email = PieceEmail(mailing.piece, mailing.kind)
+    connection = get_connection()
+    try:
+        for delivery in due:
+            # Marked just before it leaves: a worker killed now leaves one row whose fate is
+            # unknown, and it is never sent again.
+            started = Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.CLAIMED).update(
+                state=Delivery.State.SENDING, attempts=F("attempts") + 1
+            )
+            if not started:  # taken back after the claim timeout
+                continue
+            delivery.attempts += 1
+            try:
+                email.message_for(delivery.subscriber, connection=connection).send()
+            except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
+                connection.close()
+                record_failure(delivery, error)
+            else:
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    state=Delivery.State.SENT, sent_at=timezone.now(), error=""
+                )
+    finally:
+        connection.close()
+    return 0
+
+
+def record_failure(delivery, error):
+    retry = is_temporary(error) and delivery.attempts < settings.NEWSLETTER_MAX_ATTEMPTS
+    logger.warning(
+        "newsletter: sending to subscriber %s failed (attempt %s, %s): %r",
+        delivery.subscriber_id,
+        delivery.attempts,
+        "will retry" if retry else "gave up",
+        error,
+    )
+    backoff = settings.NEWSLETTER_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=Delivery.State.QUEUED if retry else Delivery.State.FAILED,
+        next_attempt_at=timezone.now() + timedelta(seconds=backoff),
+        error=repr(error)[:300],
+    )
+
+
+def finish(mailing_id):
+    Mailing.objects.filter(pk=mailing_id, state=Mailing.State.SENDING).exclude(
+        deliveries__state__in=[Delivery.State.QUEUED, Delivery.State.CLAIMED]
+    ).update(state=Mailing.State.DONE, finished_at=timezone.now())
+
+
+@task()
+def send_mailing(mailing_id):
+    """Send a mailing batch by batch. With a deferring backend each batch is its own job (so
+    several workers share the send); with the immediate one it loops here until done."""
+    while True:
+        wait = send_batch(mailing_id)
+        if wait is None:
+            return
+        if default_task_backend.supports_defer:
+            later(send_mailing, wait, mailing_id)
+            return
+        time.sleep(wait)

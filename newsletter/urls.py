@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "newsletter"
+
+urlpatterns = [
+    path("subscribe/", views.subscribe, name="subscribe"),
+    path("subscribe/check-your-inbox/", views.check_inbox, name="check_inbox"),
+    path("subscribe/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("subscribe/manage/<str:key>/", views.manage, name="manage"),
+    path("subscribe/unsubscribe/<str:key>/", views.unsubscribe, name="unsubscribe"),
+    path("newsletter/<int:pk>/", views.web_version, name="web_version"),
+]
