@@ -28,6 +28,7 @@ from socialleaders.cachetags import rows_tags
 from socialleaders.publishing import Status
 
 from . import revisions
+from .drafts import LiveDraftsMixin
 from .models import ApprovalEvent, ApprovalLink, PublicationRecord
 from .roles import can_publish, is_restricted_author
 
@@ -142,12 +143,13 @@ class ApprovalLinkInline(admin.TabularInline):
         return format_html('<a class="button" href="{}">Revoke…</a>', url)
 
 
-class EditorialAdminMixin:
+class _EditorialBase:
     """See the module docstring. ``owner_lookup`` is the query path from an item to the user who
     owns it."""
 
     owner_lookup = "owner"
     object_history_template = "editorial/admin/object_history.html"
+    change_form_template = "editorial/admin/change_form.html"
     actions = ["publish", "make_draft"]
 
     # --- Who sees and changes what ---------------------------------------------------------
@@ -426,6 +428,10 @@ class EditorialAdminMixin:
 
     def _history_url(self, obj):
         return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_history", args=[obj.pk])
+
+
+class EditorialAdminMixin(LiveDraftsMixin, _EditorialBase):
+    """Drafts of live pieces (``editorial.drafts``) come first: a draft's save writes nothing."""
 
 
 class InterviewEditorialMixin(EditorialAdminMixin):

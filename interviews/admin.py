@@ -11,6 +11,7 @@ from reversion.admin import VersionAdmin
 
 from comments.models import Comment
 from editorial.admin import InterviewEditorialMixin
+from editorial.drafts import saving_draft
 from images.admin import LibraryImagesAdminMixin
 from redirects.admin import take_down_for_good
 from socialleaders.admin import (
@@ -334,6 +335,8 @@ class InterviewAdmin(
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if saving_draft(request):
+            return  # a draft of a live interview: nothing of it is written
         # Quotes already attached to this interview follow it if its leader changes.
         form.instance.quotes.exclude(leader=form.instance.leader).update(
             leader=form.instance.leader
