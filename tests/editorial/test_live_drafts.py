@@ -40,7 +40,7 @@ def _post(client, obj, button="_continue", **changes):
 
 
 def test_saving_a_live_interview_keeps_a_draft_readers_do_not_see(
-    editor_client, live, page_cache, django_assert_num_queries
+    editor_client, live, page_cache, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     reader = Client()
     page = live.get_absolute_url()
@@ -48,12 +48,13 @@ def test_saving_a_live_interview_keeps_a_draft_readers_do_not_see(
     with django_assert_num_queries(0):
         assert reader.get(page)["X-Cache"] == "hit"
 
-    _post(
-        editor_client,
-        live,
-        introduction="A corrected introduction.",
-        **{"answers-0-body": "A rewritten answer."},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # as if committed: cache flushes run
+        _post(
+            editor_client,
+            live,
+            introduction="A corrected introduction.",
+            **{"answers-0-body": "A rewritten answer."},
+        )
 
     live.refresh_from_db()
     assert live.introduction == "The published introduction."
@@ -87,7 +88,7 @@ def test_the_draft_preview_shows_the_draft_and_changes_nothing(editor_client, li
 
 
 def test_publish_changes_applies_the_draft_with_a_readable_revision(
-    editor_client, live, page_cache
+    editor_client, live, page_cache, django_capture_on_commit_callbacks
 ):
     reader = Client()
     page = live.get_absolute_url()
@@ -104,7 +105,8 @@ def test_publish_changes_applies_the_draft_with_a_readable_revision(
     form_data = change_form_data(editor_client.get(_change_url(live)))  # the draft, as shown
     assert form_data["answers-0-body"] == "A rewritten answer."
     form_data["_publish_changes"] = "1"
-    response = editor_client.post(_change_url(live), form_data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(_change_url(live), form_data)
     assert response.status_code == 302
 
     live.refresh_from_db()
