@@ -31,6 +31,7 @@ from . import revisions
 from .drafts import LiveDraftsMixin
 from .models import ApprovalEvent, ApprovalLink, PublicationRecord
 from .roles import can_publish, is_restricted_author
+from .widgets import MarkdownTextarea
 
 PUBLISHING_FIELDS = ("status", "publish_at", "unpublish_at")
 
@@ -214,6 +215,13 @@ class _EditorialBase:
         if obj is not None:
             inlines.append(PublicationRecordInline)
         return inlines
+
+    markdown_fields = ()  # Markdown bodies: the writing surface (editorial.widgets)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.markdown_fields:
+            kwargs["widget"] = MarkdownTextarea
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":

@@ -29,6 +29,7 @@ urlpatterns = [
         r"^admin/blog/comment/(?P<rest>.*)$",
         RedirectView.as_view(url="/admin/comments/comment/%(rest)s", query_string=True),
     ),
+    path("admin/writing/", include("editorial.urls")),  # the editors' preview and suggestions
     path("admin/", admin.site.urls),
     # Feeds first: /interviews/feed/ and /blog/feed/ would otherwise be read as slugs.
     path("", include((feed_patterns, "feeds"))),
