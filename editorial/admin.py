@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 from reversion.models import Version
+from taggit.managers import TaggableManager
 
 from socialleaders.cache import content_changed
 from socialleaders.cachetags import rows_tags
@@ -31,7 +32,7 @@ from . import revisions
 from .drafts import LiveDraftsMixin
 from .models import ApprovalEvent, ApprovalLink, PublicationRecord
 from .roles import can_publish, is_restricted_author
-from .widgets import MarkdownTextarea
+from .widgets import MarkdownTextarea, SuggestingTagWidget
 
 PUBLISHING_FIELDS = ("status", "publish_at", "unpublish_at")
 
@@ -221,6 +222,8 @@ class _EditorialBase:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in self.markdown_fields:
             kwargs["widget"] = MarkdownTextarea
+        if isinstance(db_field, TaggableManager):  # themes, tags: offered as you type
+            kwargs["widget"] = SuggestingTagWidget(db_field.remote_field.model._meta.label)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -8,4 +8,5 @@ app_name = "editorial"
 
 urlpatterns = [
     path("markdown-preview/", views.markdown_preview, name="markdown_preview"),
+    path("names/<str:model_label>/", views.name_suggestions, name="name_suggestions"),
 ]

@@ -4,6 +4,7 @@ in the browser. Without JavaScript it is the plain textarea."""
 
 from django import forms
 from django.urls import reverse_lazy
+from taggit.forms import TagWidget
 
 
 class MarkdownTextarea(forms.Textarea):
@@ -20,5 +21,29 @@ class MarkdownTextarea(forms.Textarea):
         context = super().get_context(name, value, attrs)
         context["widget"]["attrs"]["data-preview-url"] = str(
             reverse_lazy("editorial:markdown_preview")
+        )
+        return context
+
+
+class SuggestingTagWidget(TagWidget):
+    """taggit's comma-separated box, offered the existing names as you type
+    (``tag-suggest.js`` and the staff-only ``editorial:name_suggestions``)."""
+
+    class Media:
+        js = ["editorial/tag-suggest.js"]
+
+    def __init__(self, model_label, attrs=None):
+        self.model_label = model_label.lower()
+        super().__init__(attrs)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "data-suggest-url": str(
+                    reverse_lazy("editorial:name_suggestions", args=[self.model_label])
+                ),
+                "autocomplete": "off",
+            }
         )
         return context

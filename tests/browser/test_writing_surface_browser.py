@@ -80,3 +80,18 @@ def test_toolbar_preview_and_autosave_restore(live_server, new_context, axe, scr
     checker.goto(f"{site}/admin/interviews/interview/{interview.pk}/change/")
     expect(checker.locator("#id_answers-0-body-preview strong")).to_have_text("answer")
     assert axe(checker) == []
+
+
+def test_themes_are_offered_as_you_type(live_server, a11y_page, axe, editor):
+    f.theme(name="Listening")
+    f.theme(name="Leadership")
+    site = live_server.url
+    login(a11y_page, site, editor)
+    a11y_page.goto(f"{site}/admin/interviews/interview/add/")
+    box = a11y_page.locator("#id_themes")
+    box.press_sequentially("Leadership, LIS")
+    options = a11y_page.locator("#id_themes-suggestions option")
+    expect(options).to_have_count(1)
+    assert options.first.get_attribute("value") == "Leadership, Listening"
+    assert box.get_attribute("list") == "id_themes-suggestions"
+    assert axe(a11y_page) == []
