@@ -170,7 +170,12 @@ class PendingChanges(models.Model):
     item = GenericForeignKey("content_type", "object_id")
     data = models.JSONField(help_text="The form's fields, each a list of values, as posted.")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who saved the draft last.",
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
