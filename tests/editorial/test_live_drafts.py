@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def live():
+def live(page_cache):
+    """A live interview, made once the page cache (a fresh one) is on."""
     from comments.models import ModerationSettings
 
     ModerationSettings.load()  # made on the first render otherwise: a change, for the cache
