@@ -22,14 +22,17 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 from reversion.models import Version
+from taggit.managers import TaggableManager
 
 from socialleaders.cache import content_changed
 from socialleaders.cachetags import rows_tags
 from socialleaders.publishing import Status
 
 from . import revisions
+from .drafts import LiveDraftsMixin
 from .models import ApprovalEvent, ApprovalLink, PublicationRecord
 from .roles import can_publish, is_restricted_author
+from .widgets import MarkdownTextarea, SuggestingTagWidget
 
 PUBLISHING_FIELDS = ("status", "publish_at", "unpublish_at")
 
@@ -142,12 +145,13 @@ class ApprovalLinkInline(admin.TabularInline):
         return format_html('<a class="button" href="{}">Revoke…</a>', url)
 
 
-class EditorialAdminMixin:
+class _EditorialBase:
     """See the module docstring. ``owner_lookup`` is the query path from an item to the user who
     owns it."""
 
     owner_lookup = "owner"
     object_history_template = "editorial/admin/object_history.html"
+    change_form_template = "editorial/admin/change_form.html"
     actions = ["publish", "make_draft"]
 
     # --- Who sees and changes what ---------------------------------------------------------
@@ -212,6 +216,15 @@ class EditorialAdminMixin:
         if obj is not None:
             inlines.append(PublicationRecordInline)
         return inlines
+
+    markdown_fields = ()  # Markdown bodies: the writing surface (editorial.widgets)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.markdown_fields:
+            kwargs["widget"] = MarkdownTextarea
+        if isinstance(db_field, TaggableManager):  # themes, tags: offered as you type
+            kwargs["widget"] = SuggestingTagWidget(db_field.remote_field.model._meta.label)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":
@@ -426,6 +439,10 @@ class EditorialAdminMixin:
 
     def _history_url(self, obj):
         return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_history", args=[obj.pk])
+
+
+class EditorialAdminMixin(LiveDraftsMixin, _EditorialBase):
+    """Drafts of live pieces (``editorial.drafts``) come first: a draft's save writes nothing."""
 
 
 class InterviewEditorialMixin(EditorialAdminMixin):

@@ -159,3 +159,39 @@ class ApprovalEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PendingChanges(models.Model):
+    """A draft of a live piece: the edit form as the editor last saved it, kept apart from the
+    live rows (which readers see) until "Publish changes" applies it (docs/editorial.md)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    data = models.JSONField(help_text="The form's fields, each a list of values, as posted.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who saved the draft last.",
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="one_draft_per_item")
+        ]
+        verbose_name = "draft of a live piece"
+        verbose_name_plural = "drafts of live pieces"
+
+    def __str__(self):
+        return f"Draft of {self.content_type.name} {self.object_id}"
+
+    @classmethod
+    def for_item(cls, obj):
+        return cls.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+            object_id=obj.pk,
+        ).first()

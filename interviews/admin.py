@@ -11,6 +11,8 @@ from reversion.admin import VersionAdmin
 
 from comments.models import Comment
 from editorial.admin import InterviewEditorialMixin
+from editorial.drafts import saving_draft
+from editorial.widgets import MarkdownTextarea
 from images.admin import LibraryImagesAdminMixin
 from redirects.admin import take_down_for_good
 from socialleaders.admin import (
@@ -66,7 +68,7 @@ class AnswerForm(forms.ModelForm):
         }
         widgets = {
             "asked_as": forms.TextInput(attrs={"size": 100}),
-            "body": forms.Textarea(attrs={"rows": 8, "cols": 100, "class": "answer-body"}),
+            "body": MarkdownTextarea(attrs={"rows": 8, "cols": 100, "class": "answer-body"}),
         }
         field_classes = {"body": PlainTextField}
 
@@ -213,6 +215,7 @@ class InterviewAdmin(
     PublishableAdmin,
 ):
     library_image_fields = ["image"]
+    markdown_fields = ["introduction", "closing"]
     # Publish, unpublish (editorial) and take down for good, answering 410 (redirects).
     actions = ["publish", "make_draft", take_down_for_good]
     list_display = ["title", "leader", "number", "state", "answer_count", "comment_count"]
@@ -334,6 +337,8 @@ class InterviewAdmin(
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if saving_draft(request):
+            return  # a draft of a live interview: nothing of it is written
         # Quotes already attached to this interview follow it if its leader changes.
         form.instance.quotes.exclude(leader=form.instance.leader).update(
             leader=form.instance.leader

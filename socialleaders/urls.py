@@ -29,6 +29,8 @@ urlpatterns = [
         r"^admin/blog/comment/(?P<rest>.*)$",
         RedirectView.as_view(url="/admin/comments/comment/%(rest)s", query_string=True),
     ),
+    # Before the admin: the editors' preview and suggestions live under /admin/writing/.
+    path("", include("editorial.urls")),
     path("admin/", admin.site.urls),
     # Feeds first: /interviews/feed/ and /blog/feed/ would otherwise be read as slugs.
     path("", include((feed_patterns, "feeds"))),
@@ -39,7 +41,6 @@ urlpatterns = [
     path("blog/", include("blog.urls")),
     path("comments/", include("comments.urls")),
     path("search/", include("search.urls")),
-    path("share/", include("editorial.urls")),
     path("", include("newsletter.urls")),
     path("", include("frontpage.urls")),
     path("", include("interviews.urls")),

@@ -62,6 +62,9 @@ class PreviewMixin(PublicPageMixin):
         tag_page(children_tag(self.object))  # its answers, quotes, comments...
         if context["preview"]:
             context["preview_status"] = self.object.status_label()
+        if getattr(self.request, "previewing_draft", False):  # editorial.drafts' preview
+            context["preview"] = True
+            context["preview_status"] = "the draft of changes to this live page"
         return context
 
 

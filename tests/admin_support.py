@@ -29,7 +29,10 @@ def change_form_data(response):
             key = form.add_prefix(name)
             value = _value(bound)
             if isinstance(field.widget, MultiWidget):
-                parts = field.widget.decompress(field.prepare_value(value) if value else None)
+                if isinstance(value, list):  # a bound form (a draft): the parts as posted
+                    parts = value
+                else:
+                    parts = field.widget.decompress(field.prepare_value(value) if value else None)
                 for i, part in enumerate(parts):
                     data[f"{key}_{i}"] = "" if part is None else str(part)
                     if field.show_hidden_initial:  # as the page's hidden "initial-" input has it

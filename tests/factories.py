@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from blog.models import Author, Post
 from comments.models import Comment, ModerationSettings, Subscription
-from editorial.models import ApprovalEvent, ApprovalLink, PublicationRecord
+from editorial.models import ApprovalEvent, ApprovalLink, PendingChanges, PublicationRecord
 from images.models import Image
 from importing.models import ImportedItem
 from interviews.models import (
@@ -201,6 +201,13 @@ def approval_link(interview_obj=None, user=None, **kw):
     for its URL)."""
     user = user or staff(f"editor-{_n()}", "Editor")
     return ApprovalLink.create_for(interview_obj or interview(published=False), user, **kw)
+
+
+def pending_changes(item=None, **kw):
+    """A draft of a live piece: the form's posted fields (here, only a new title)."""
+    item = item or interview()
+    kw.setdefault("data", {"title": [f"{item.title}, revised"]})
+    return PendingChanges.objects.create(item=item, **kw)
 
 
 def approval_event(**kw):

@@ -43,6 +43,7 @@ def test_every_model_of_the_project_has_a_factory_that_makes_a_valid_row():
         f.publication_record(),
         f.approval_link()[0],
         f.approval_event(),
+        f.pending_changes(),
         f.redirect(),
         f.imported_item(),
         f.image(),
