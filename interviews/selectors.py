@@ -306,3 +306,15 @@ def next_series_order(series):
         return None
     highest = Interview.objects.filter(series=series).aggregate(n=Max("series_order"))["n"]
     return (highest or 0) + 1
+
+
+# What readers see in each section of the menu (socialleaders.sections): non-empty when it has
+# something to show.
+SECTION_CONTENTS = {
+    "interviews": lambda: Interview.objects.published(),
+    "leaders": public_leaders,
+    "platforms": lambda: InterviewPlatform.objects.filter(published_q("interview")),
+    "themes": lambda: ThemedInterview.objects.filter(published_q("content_object")),
+    "questions": lambda: Answer.objects.filter(published_q("interview")),
+    "quotes": lambda: Quote.objects.published(),
+}
