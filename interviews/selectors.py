@@ -308,6 +308,16 @@ def next_series_order(series):
     return (highest or 0) + 1
 
 
+def leader_answers(leader):
+    """Every published answer of ``leader``, by question (in the series' order), newest
+    interview first within a question: one query."""
+    return list(
+        Answer.objects.filter(published_q("interview"), interview__leader=leader)
+        .select_related("question", "interview")
+        .order_by("question__order", "question_id", "-interview__publish_at", "pk")
+    )
+
+
 # What readers see in each section of the menu (socialleaders.sections): non-empty when it has
 # something to show.
 SECTION_CONTENTS = {

@@ -185,7 +185,7 @@ class LeaderListView(PublicPageMixin, ListView):
 
 
 class LeaderDetailView(InterviewsOf, ListView):
-    cache_tags = (INTERVIEWS, QUOTES)
+    cache_tags = (INTERVIEWS, QUOTES, list_tag(Answer))
     template_name = "interviews/leader_detail.html"
     subject_name = "leader"
 
@@ -211,6 +211,7 @@ class LeaderDetailView(InterviewsOf, ListView):
         context["quotes"] = (
             selectors.public_quotes().filter(leader=self.subject).order_by("order", "pk")[:12]
         )
+        context["answers"] = selectors.leader_answers(self.subject)
         return context
 
 
