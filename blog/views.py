@@ -1,4 +1,4 @@
-"""The blog's public pages: index, post, tag, author and monthly archive.
+"""The blog's public pages: index, post, tag, author, yearly and monthly archive.
 
 Same rules as the interview pages (socialleaders/views.py): published only for readers, staff
 preview on the real page, a fixed number of queries per page.
@@ -10,9 +10,10 @@ from django.views.generic import DetailView, ListView, dates
 from taggit.models import Tag
 
 from comments.selectors import thread_for
-from socialleaders.cachetags import list_tag
+from socialleaders.cachetags import list_tag, tag_page
 from socialleaders.views import PreviewMixin, PublicPageMixin, SubjectListMixin
 
+from . import selectors
 from .models import Author, Post
 
 
@@ -39,6 +40,11 @@ class PostListView(PublicPageMixin, ListView):
     def get_queryset(self):
         return post_cards()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["archive_months"] = selectors.archive_months()
+        return context
+
 
 class PostDetailView(PreviewMixin, DetailView):
     template_name = "blog/post_detail.html"
@@ -50,6 +56,9 @@ class PostDetailView(PreviewMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(thread_for(self.object))
+        tag_page(POSTS)  # related reading and next/previous follow posts joining or leaving
+        context["related_posts"] = selectors.related_posts(self.object)
+        context["previous_post"], context["next_post"] = selectors.neighbours(self.object)
         return context
 
 
@@ -95,6 +104,21 @@ class MonthArchiveView(PublicPageMixin, dates.MonthArchiveView):
     context_object_name = "posts"
     date_field = "publish_at"
     month_format = "%m"
+    paginate_by = 10
+    allow_empty = False
+
+    def get_queryset(self):
+        return post_cards()
+
+
+class YearArchiveView(PublicPageMixin, dates.YearArchiveView):
+    """The posts of one year, with its months (404 for a year without posts)."""
+
+    template_name = "blog/year_archive.html"
+    cache_tags = (POSTS,)
+    context_object_name = "posts"
+    date_field = "publish_at"
+    make_object_list = True
     paginate_by = 10
     allow_empty = False
 
