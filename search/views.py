@@ -50,6 +50,11 @@ def search(request):
             facets=_facets(query.text, kind, outcome),
             page_query=urlencode({"q": query.text, **({"kind": kind} if kind else {})}),
         )
+        if not outcome.hits:  # a typo or two? (PostgreSQL only; elsewhere None)
+            suggested = services.suggestion(query.text)
+            if suggested:
+                context["suggestion"] = suggested
+                context["suggestion_query"] = urlencode({"q": suggested})
     response = render(request, "search/results.html", context)
     # Result pages are endless and thin: keep them out of search engines' indexes.
     response["X-Robots-Tag"] = "noindex"
