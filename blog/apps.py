@@ -21,3 +21,9 @@ class BlogConfig(AppConfig):
         for name in ("Post", "Author"):
             redirects.track(self.get_model(name))
         redirects.track(Tag, url=tag_url)
+
+        # The menu leaves out the blog while it has no published post.
+        from socialleaders import sections
+
+        Post = self.get_model("Post")
+        sections.register("blog", lambda: Post.objects.published(), [Post])

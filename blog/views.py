@@ -1,4 +1,4 @@
-"""The blog's public pages: index, post, tag, author and monthly archive.
+"""The blog's public pages: index, post, tag, author, yearly and monthly archive.
 
 Same rules as the interview pages (socialleaders/views.py): published only for readers, staff
 preview on the real page, a fixed number of queries per page.
@@ -15,9 +15,10 @@ from editorial import quotecards
 from editorial.revisions import last_changed
 from images.templatetags.images import rendition_url
 from socialleaders import structured_data as ld
-from socialleaders.cachetags import list_tag
+from socialleaders.cachetags import list_tag, tag_page
 from socialleaders.views import PreviewMixin, PublicPageMixin, SubjectListMixin
 
+from . import selectors
 from .models import Author, Post
 
 
@@ -43,6 +44,11 @@ class PostListView(PublicPageMixin, ListView):
 
     def get_queryset(self):
         return post_cards()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["archive_months"] = selectors.archive_months()
+        return context
 
 
 class PostDetailView(PreviewMixin, DetailView):
@@ -77,6 +83,9 @@ class PostDetailView(PreviewMixin, DetailView):
             ld.breadcrumbs(("Blog", reverse("blog:index")), (post.title, url)),
         ]
         context.update(thread_for(post))
+        tag_page(POSTS)  # related reading and next/previous follow posts joining or leaving
+        context["related_posts"] = selectors.related_posts(post)
+        context["previous_post"], context["next_post"] = selectors.neighbours(post)
         return context
 
 
@@ -120,6 +129,21 @@ class MonthArchiveView(PublicPageMixin, dates.MonthArchiveView):
     context_object_name = "posts"
     date_field = "publish_at"
     month_format = "%m"
+    paginate_by = 10
+    allow_empty = False
+
+    def get_queryset(self):
+        return post_cards()
+
+
+class YearArchiveView(PublicPageMixin, dates.YearArchiveView):
+    """The posts of one year, with its months (404 for a year without posts)."""
+
+    template_name = "blog/year_archive.html"
+    cache_tags = (POSTS,)
+    context_object_name = "posts"
+    date_field = "publish_at"
+    make_object_list = True
     paginate_by = 10
     allow_empty = False
 

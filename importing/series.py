@@ -124,6 +124,16 @@ class ParsedQuote:
 
 
 @dataclass
+class ParsedFinding:
+    """One of the summary's findings ("Social leaders …"), imported as a theme."""
+
+    name: str
+    description: str  # plain text: the finding's paragraph
+    line: int
+    leader_slugs: list[str] = field(default_factory=list)
+
+
+@dataclass
 class ParsedSeries(ParsedFile):
     title: str = ""
     slug: str = ""
@@ -132,6 +142,7 @@ class ParsedSeries(ParsedFile):
     interviews: list[ParsedInterview] = field(default_factory=list)
     questions: list[ParsedQuestion] = field(default_factory=list)
     quotes: list[ParsedQuote] = field(default_factory=list)
+    findings: list[ParsedFinding] = field(default_factory=list)
 
 
 def is_series_text(text):
@@ -548,16 +559,56 @@ def _words(text):
     return words
 
 
+# A finding: a summary paragraph opening "Social leaders …"; its first clause names the theme.
+FINDING_RE = re.compile(
+    r"^(?:(?:first of all|finally|lastly|and),?\s+)?social leaders\s+"
+    r"(?:understand how to\s+)?(?P<claim>[^.!?–—]+?)\s*(?:[.!?…]|\s[–—-]\s|$)",
+    re.IGNORECASE,
+)
+
+
+def _names_in(text, interviews):
+    """Slugs of the series' leaders a text names: by full name, or by first name when no other
+    leader in the series shares it ("As Asif said…")."""
+    firsts = Counter(i.leader.name.split()[0] for i in interviews)
+    found = []
+    for interview in interviews:
+        name = interview.leader.name
+        first = name.split()[0]
+        pattern = re.escape(name) + (rf"|\b{re.escape(first)}\b" if firsts[first] == 1 else "")
+        if re.search(pattern, text):
+            found.append((re.search(pattern, text).start(), interview.leader.slug))
+    return [slug for _, slug in sorted(found)]
+
+
+def _start_finding(result, block):
+    m = FINDING_RE.match(block.text) if not block.is_list else None
+    if not m:
+        return None
+    claim = clean(m.group("claim"))
+    finding = ParsedFinding(
+        name=claim[:1].upper() + claim[1:],
+        description=clean(block.text),
+        line=block.number,
+        leader_slugs=_names_in(block.text, result.interviews),
+    )
+    result.findings.append(finding)
+    return finding
+
+
 def _parse_summary(result, blocks):
     leaders = {i.leader.name.lower(): i for i in result.interviews}
     quote_re = re.compile(
         r"^(?P<text>.+?)\s+[-–—]\s+(?P<name>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){1,3})$"
     )
     kept = []
+    finding = None  # the finding the pull quotes that follow illustrate
     for block in blocks:
         m = quote_re.match(block.text) if block.single else None
         if m and m.group("name").lower() in leaders:
             interview = leaders[m.group("name").lower()]
+            if finding and interview.leader.slug not in finding.leader_slugs:
+                finding.leader_slugs.append(interview.leader.slug)
             quote = ParsedQuote(
                 text=clean(m.group("text")),
                 leader_slug=interview.leader.slug,
@@ -573,7 +624,15 @@ def _parse_summary(result, blocks):
                 f"{short_quote(block.text)} looks like a pull quote but "
                 f"{m.group('name')} has no interview in the file; kept in the summary",
             )
+        finding = _start_finding(result, block) or finding
         kept.append(block)
+    for f in result.findings:
+        if not f.leader_slugs:
+            result.note(
+                f.line,
+                f"the finding “{f.name}” names no leader of the series; "
+                "its theme is created without interviews",
+            )
     return _prose_markdown(kept)
 
 

@@ -20,6 +20,8 @@ from interviews.models import (
     Quote,
     Series,
     SocialAccount,
+    Theme,
+    ThemedInterview,
 )
 from socialleaders.publishing import Status
 
@@ -35,6 +37,8 @@ KINDS = (
     "interviews",
     "answers",
     "quotes",
+    "themes",
+    "themed interviews",
     "authors",
     "posts",
     "comments",
@@ -126,6 +130,7 @@ def _write_series(result, parsed, platforms, when):
         questions[q.slug] = question
 
     interviews = {}
+    new_interviews = set()
     for item in parsed.interviews:
         pl = item.leader
         leader, created = Leader.objects.get_or_create(
@@ -182,6 +187,7 @@ def _write_series(result, parsed, platforms, when):
         result.count("interviews", True)
         result.titles["interviews"].append(item.title)
         interviews[item.slug] = interview
+        new_interviews.add(item.slug)
         for position, answer in enumerate(item.answers, 1):
             Answer.objects.create(
                 interview=interview,
@@ -215,7 +221,30 @@ def _write_series(result, parsed, platforms, when):
             },
         )
         result.count("quotes", created)
+    _write_themes(result, parsed, interviews, new_interviews)
     return when
+
+
+def _write_themes(result, parsed, interviews, new_interviews):
+    """The summary's findings as themes, each on the interviews of the leaders it names. A theme
+    already there keeps its text; links are added only for a new theme or a new interview."""
+    by_leader = {item.leader.slug: item.slug for item in parsed.interviews}
+    for finding in parsed.findings:
+        name = _fit(Theme, "name", finding.name)
+        theme = Theme.objects.filter(name__iexact=name).first()
+        created = theme is None
+        if created:
+            theme = Theme.objects.create(name=name, description=finding.description)
+        result.count("themes", created)
+        for leader_slug in finding.leader_slugs:
+            interview_slug = by_leader[leader_slug]
+            if created or interview_slug in new_interviews:
+                _, linked = ThemedInterview.objects.get_or_create(
+                    tag=theme, content_object=interviews[interview_slug]
+                )
+                result.count("themed interviews", linked)
+            else:
+                result.count("themed interviews", False)
 
 
 def _write_posts(result, parsed, when, authors):

@@ -306,3 +306,25 @@ def next_series_order(series):
         return None
     highest = Interview.objects.filter(series=series).aggregate(n=Max("series_order"))["n"]
     return (highest or 0) + 1
+
+
+def leader_answers(leader):
+    """Every published answer of ``leader``, by question (in the series' order), newest
+    interview first within a question: one query."""
+    return list(
+        Answer.objects.filter(published_q("interview"), interview__leader=leader)
+        .select_related("question", "interview")
+        .order_by("question__order", "question_id", "-interview__publish_at", "pk")
+    )
+
+
+# What readers see in each section of the menu (socialleaders.sections): non-empty when it has
+# something to show.
+SECTION_CONTENTS = {
+    "interviews": lambda: Interview.objects.published(),
+    "leaders": public_leaders,
+    "platforms": lambda: InterviewPlatform.objects.filter(published_q("interview")),
+    "themes": lambda: ThemedInterview.objects.filter(published_q("content_object")),
+    "questions": lambda: Answer.objects.filter(published_q("interview")),
+    "quotes": lambda: Quote.objects.published(),
+}

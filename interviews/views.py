@@ -254,7 +254,7 @@ class LeaderListView(PublicPageMixin, ListView):
 
 
 class LeaderDetailView(InterviewsOf, ListView):
-    cache_tags = (INTERVIEWS, QUOTES)
+    cache_tags = (INTERVIEWS, QUOTES, list_tag(Answer))
     template_name = "interviews/leader_detail.html"
     subject_name = "leader"
 
@@ -302,6 +302,7 @@ class LeaderDetailView(InterviewsOf, ListView):
                 (leader.display_name, leader.get_absolute_url()),
             ),
         ]
+        context["answers"] = selectors.leader_answers(self.subject)
         return context
 
 

@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce, Concat, NullIf
 from django.utils import timezone
 
 from blog.models import Post
-from interviews.models import Answer, Interview, Leader, Quote
+from interviews.models import Answer, Interview, InterviewPlatform, Leader, Platform, Quote
 from socialleaders.publishing import published_q
 
 # Shown in this order in the filter links, and used to break ties in rank.
@@ -50,6 +50,23 @@ def public_querysets(now=None):
         "leaders": Leader.objects.filter(has_live_interview).order_by(),
         "posts": Post.objects.published(now).order_by(),
     }
+
+
+def suggestion_sources(now=None):
+    """(queryset, field): the short public texts whose words a misspelt query is matched
+    against for "did you mean" (each field has a trigram index on PostgreSQL, migration 0004)."""
+    now = now or timezone.now()
+    public = public_querysets(now)
+    used = InterviewPlatform.objects.filter(published_q("interview", now), platform=OuterRef("pk"))
+    platforms = Platform.objects.filter(
+        Subquery(used.values(found=Value(True))[:1], output_field=BooleanField())
+    ).order_by()
+    return [
+        (platforms, "name"),
+        (public["leaders"], "name"),
+        (public["interviews"], "title"),
+        (public["posts"], "title"),
+    ]
 
 
 # What each kind's result shows: {key: field path}.

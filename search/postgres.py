@@ -204,3 +204,35 @@ def show_rows(connection, pks_by_kind, text, now):
     with connection.cursor() as cursor:
         cursor.execute(statement, {"text": text, "now": now, **pks_by_kind})
         return cursor.fetchall()
+
+
+def closest_texts(connection, terms, sources):
+    """{term: [(text, similarity), ...]}: for each term, the public texts (``sources``, from
+    ``kinds.suggestion_sources``) holding a word most like it (pg_trgm's word similarity, over
+    the trigram indexes), best first: one statement."""
+    from django.contrib.postgres.lookups import TrigramWordSimilar
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    branches = []
+    for term in terms:
+        for queryset, field in sources:
+            branches.append(
+                # ``term <% field``: pg_trgm's word similarity above its threshold, by index.
+                queryset.filter(TrigramWordSimilar(F(field), Value(term, output_field=TextField())))
+                .annotate(
+                    term=Value(term, output_field=TextField()),
+                    text=F(field),
+                    similarity=TrigramWordSimilarity(term, field),
+                )
+                .order_by("-similarity")
+                .values_list("term", "text", "similarity")[:1]
+            )
+    if not branches:
+        return {}
+    first, *rest = branches
+    found = {}
+    for term, text, similarity in first.union(*rest, all=True).using(connection.alias):
+        found.setdefault(term, []).append((text, similarity))
+    for texts in found.values():
+        texts.sort(key=lambda pair: -pair[1])
+    return found

@@ -4,8 +4,10 @@ PostgreSQL uses full-text search (``search.postgres``); other databases a simple
 fallback, one ranking query per kind. How each works: docs/search.md.
 """
 
+import difflib
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -18,7 +20,15 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 
 from . import postgres
-from .kinds import FALLBACK_TEXT, KIND_SINGULAR, KINDS, MODELS, SHOWN_FIELDS, public_querysets
+from .kinds import (
+    FALLBACK_TEXT,
+    KIND_SINGULAR,
+    KINDS,
+    MODELS,
+    SHOWN_FIELDS,
+    public_querysets,
+    suggestion_sources,
+)
 from .query import highlight, marks_from_sentinels, query_terms
 from .vectors import field_weights
 
@@ -287,3 +297,35 @@ BUILD = {
     "leaders": _build_leader,
     "posts": _build_post,
 }
+
+
+# --- Did you mean -----------------------------------------------------------------------------
+
+SUGGEST_TERMS = 5  # at most this many words of a query are corrected
+
+
+def suggestion(text, now=None):
+    """A corrected query for ``text`` that found nothing ("twiter" → "Twitter"), from the
+    words of public titles and names most like each of its words; None when none is closer, or
+    without PostgreSQL (no trigram matching: docs/search.md)."""
+    if not use_postgres():
+        return None
+    terms = query_terms(text)[:SUGGEST_TERMS]
+    found = postgres.closest_texts(_read_connection(), terms, suggestion_sources(now))
+    words, changed = [], False
+    for term in terms:
+        best = _closest_word(term, [text for text, _ in found.get(term, [])])
+        if best and best.lower() != term:
+            words.append(best)
+            changed = True
+        else:
+            words.append(term)
+    return " ".join(words) if changed else None
+
+
+def _closest_word(term, texts):
+    """The word of ``texts`` most like ``term`` (as written there), or None."""
+    candidates = [w for t in texts for w in re.findall(r"[^\W_]+", t)]
+    scored = [(difflib.SequenceMatcher(None, term, w.lower()).ratio(), w) for w in candidates]
+    scored = [pair for pair in scored if pair[0] >= 0.75]
+    return max(scored, key=lambda pair: pair[0])[1] if scored else None

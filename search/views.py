@@ -7,6 +7,7 @@ from django.utils.http import urlencode
 
 from redirects import serving as redirects
 from socialleaders.cachetags import SEARCH, tag_page
+from socialleaders.views import PageOutOfRange
 
 from . import services
 from .query import clean_query, query_terms
@@ -49,6 +50,11 @@ def search(request):
             facets=_facets(query.text, kind, outcome),
             page_query=urlencode({"q": query.text, **({"kind": kind} if kind else {})}),
         )
+        if not outcome.hits:  # a typo or two? (PostgreSQL only; elsewhere None)
+            suggested = services.suggestion(query.text)
+            if suggested:
+                context["suggestion"] = suggested
+                context["suggestion_query"] = urlencode({"q": suggested})
     response = render(request, "search/results.html", context)
     # Result pages are endless and thin: keep them out of search engines' indexes.
     response["X-Robots-Tag"] = "noindex"
@@ -85,6 +91,9 @@ def page_not_found(request, exception=None):
     """The project's 404 (``handler404``): an old address answers its redirect or 410 first
     (``redirects``); otherwise the page suggests the live pages closest to the address's words.
     Never fails: suggestions that cannot be had are left out."""
+    if isinstance(exception, PageOutOfRange):
+        context = {"out_of_range": exception, "request_path": quote(request.path[:300])}
+        return render(request, "404.html", context, status=404)
     answer = redirects.response_for(request)
     if answer is not None:
         return answer

@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "socialleaders.context_processors.site",
+                "socialleaders.context_processors.sections",
             ],
         },
     },

@@ -2,12 +2,21 @@
 
 from django.core.paginator import Paginator
 from django.db import models
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
 
 from .cachetags import children_tag, tag_page
 from .feeds import feed_links
+
+
+class PageOutOfRange(Http404):
+    """A list asked for a page past its last (``?page=99``): the 404 page says so plainly."""
+
+    def __init__(self, number, last, path):
+        super().__init__(f"There is no page {number}; the last is {last}.")
+        self.number, self.last, self.path = number, last, path
 
 
 def children_tags(rows):
@@ -36,6 +45,22 @@ class PublicPageMixin:
     def is_editor(self):
         user = self.request.user
         return user.is_authenticated and user.is_active and user.is_staff
+
+    def paginate_queryset(self, queryset, page_size):
+        """A page number past the end is a ``PageOutOfRange`` 404 naming the last page."""
+        try:
+            return super().paginate_queryset(queryset, page_size)
+        except Http404:
+            asked = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg)
+            if not str(asked).isdigit():
+                raise
+            paginator = self.get_paginator(
+                queryset,
+                page_size,
+                orphans=self.get_paginate_orphans(),
+                allow_empty_first_page=self.get_allow_empty(),
+            )
+            raise PageOutOfRange(int(asked), paginator.num_pages, self.request.path) from None
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)

@@ -434,3 +434,49 @@ def test_parsers_detect_each_file_kind(seeds_dir):
         "003": "posts",
         "004": "posts",
     }
+
+
+# The summary's findings, read from file 000 (lines 15-37): each "Social leaders …" paragraph and
+# the leaders it names (full name, or "Asif" alone), with the pull quotes printed under it.
+FINDINGS = {
+    "Show their personality": {"Simon Blake"},
+    "Fit it in": {"Peter Cheese", "Asif Choudry"},
+    "Value the direct connections": {"Tom Riordan"},
+    "Pick their platforms": {"Rebecca Jeffery"},
+    "Don’t worry too much about the potential negatives": set(),
+    "Use social media as learning for themselves": {"Phil Jones", "Peter Cheese"},
+    "Do it for themselves": {"Asif Choudry"},
+}
+
+
+def test_summary_findings_become_themes_on_the_leaders_interviews(imported):
+    from interviews.models import Theme
+
+    themes = {t.name: t for t in Theme.objects.all()}
+    assert set(themes) == set(FINDINGS)
+    for name, leaders in FINDINGS.items():
+        tagged = Interview.objects.filter(themes=themes[name]).values_list(
+            "leader__name", flat=True
+        )
+        assert set(tagged) == leaders, name
+    assert themes["Fit it in"].description.startswith("Social leaders understand how to fit it in")
+    assert "breakfast tweeters" in themes["Fit it in"].description
+    assert "themes: 7 created" in imported
+    assert "themed interviews: 8 created" in imported
+    report = imported.split("Report:", 1)[1]
+    assert "“Don’t worry too much about the potential negatives” names no leader" in report
+
+
+def test_second_run_adds_no_theme_and_keeps_editors_changes(seeds_dir, imported):
+    from interviews.models import Theme
+
+    theme = Theme.objects.get(name="Fit it in")
+    theme.description = "Edited by an editor."
+    theme.save()
+    Interview.objects.get(leader__name="Peter Cheese").themes.remove(theme)
+    out = run_import(*sorted(seeds_dir.glob("*.txt")))
+    assert Theme.objects.count() == 7
+    theme.refresh_from_db()
+    assert theme.description == "Edited by an editor."
+    assert not Interview.objects.filter(leader__name="Peter Cheese", themes=theme).exists()
+    assert "themes: 0 created, 7 already present" in out

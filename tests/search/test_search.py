@@ -103,7 +103,8 @@ def test_headline_markers_become_balanced_marks():
 def test_empty_query_invites_a_search_without_touching_the_database(client):
     with CaptureQueriesContext(connection) as queries:
         response = search(client)
-    assert len(queries) == 0
+    # Only the menu's one question (which sections have content: socialleaders.sections).
+    assert [q["sql"][:14] for q in queries.captured_queries] == ["SELECT EXISTS("]
     html = response.content.decode()
     assert "<h1" in html and "Search" in html
     assert 'name="q"' in html
@@ -163,7 +164,7 @@ def test_a_huge_query_is_cut_and_says_so(client):
 def test_punctuation_only_asks_for_words(client):
     with CaptureQueriesContext(connection) as queries:
         response = search(client, "?!… —")
-    assert len(queries) == 0
+    assert len(queries) == MENU  # no search
     assert "There are no words to search for" in response.content.decode()
 
 
@@ -342,13 +343,16 @@ def _build(n):
         f.post(title=f"Budget post {i}")
 
 
+MENU = 1  # the menu asks which sections have content
+
+
 def _allowed_queries(kind=None):
     """What the design allows for a search page, whatever mix of kinds it shows: on PostgreSQL
     one query ranks every kind searched and one shows the page; the fallback ranks each kind
-    with a query of its own."""
+    with a query of its own. Plus the menu's one query (socialleaders.sections)."""
     if connection.vendor == "postgresql":
-        return 2
-    return (1 if kind else len(services.KINDS)) + 1
+        return 2 + MENU
+    return (1 if kind else len(services.KINDS)) + 1 + MENU
 
 
 def _count(client, **params):
@@ -365,11 +369,11 @@ def test_query_count_does_not_grow_with_the_data(client):
     _build(40)
     large = [_count(client), _count(client, page="2"), _count(client, kind="answers")]
     for used, allowed in small + large:
-        assert used == allowed <= 6
+        assert used == allowed <= 7
     # Same data shape on the page, same cost, at 3 and at 43 of everything.
     assert small == large
     if connection.vendor == "postgresql":
-        assert small == [(2, 2)] * 3
+        assert small == [(3, 3)] * 3
 
 
 def test_a_search_that_finds_nothing_costs_only_the_ranking(client):
@@ -377,7 +381,9 @@ def test_a_search_that_finds_nothing_costs_only_the_ranking(client):
     with CaptureQueriesContext(connection) as queries:
         response = search(client, "zeppelin")
     assert response.context["results"] == []
-    assert len(queries) == _allowed_queries() - 1
+    # No page of rows to show; on PostgreSQL one query looks for a "did you mean" instead.
+    suggestion = 1 if connection.vendor == "postgresql" else 0
+    assert len(queries) == _allowed_queries() - 1 + suggestion
 
 
 # --- What is public, at any moment --------------------------------------------------------------
@@ -788,3 +794,59 @@ def test_search_follows_edits_by_every_write_path(client):
     )
     type(post).objects.filter(slug="airship-news").update(status="published")
     assert "/blog/airship-news/" in result_links(search(client, "airship"))
+
+
+# --- A typo or two ------------------------------------------------------------------------------
+
+
+def _typo_site():
+    twitter = f.platform(name="Twitter", slug="twitter")
+    interview = f.interview(title="Leading on social media", leader=f.leader(name="Tom Riordan"))
+    f.uses(interview, twitter)
+    f.post(title="Cllrs and Twitter")
+    draft = f.interview(title="Zebrafish husbandry", published=False)
+    f.uses(draft, f.platform(name="Mastodon", slug="mastodon"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram matching is PostgreSQL's")
+def test_a_misspelt_search_suggests_the_word_it_meant(client):
+    _typo_site()
+    response = search(client, "twiter")
+    html = response.content.decode()
+    assert response.context["results"] == []
+    assert response.context["suggestion"] == "Twitter"
+    assert 'Did you mean <a href="/search/?q=Twitter">Twitter</a>?' in html
+    assert result_links(search(client, "Twitter"))  # the suggestion finds something
+    assert response.context["suggestion"] == "Twitter"
+    assert search(client, "tom riordn").context["suggestion"] == "tom Riordan"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram matching is PostgreSQL's")
+def test_suggestions_come_only_from_what_readers_can_see(client):
+    _typo_site()
+    assert search(client, "zebrafsh").context.get("suggestion") is None
+    assert search(client, "mastodn").context.get("suggestion") is None
+    assert search(client, "qqqqxxxx").context.get("suggestion") is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram matching is PostgreSQL's")
+def test_a_suggestion_costs_one_query_at_two_sizes(client):
+    counts = []
+    for size in (3, 30):
+        for i in range(size):
+            f.post(title=f"Twitter tips {len(counts)} {i}")
+        with CaptureQueriesContext(connection) as queries:
+            assert search(client, "twiter").context["suggestion"] == "Twitter"
+        counts.append(len(queries))
+    # The menu, the ranking (which finds nothing) and the suggestion.
+    assert counts == [MENU + 2, MENU + 2]
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the fallback without trigrams")
+def test_without_postgresql_a_misspelt_search_just_finds_nothing(client):
+    _typo_site()
+    response = search(client, "twiter")
+    assert response.status_code == 200
+    assert response.context["results"] == []
+    assert "suggestion" not in response.context
+    assert "Did you mean" not in response.content.decode()

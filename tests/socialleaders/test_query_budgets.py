@@ -123,6 +123,7 @@ class Site:
             "tag": "/blog/tags/the-tag/",
             "author": "/blog/authors/the-author/",
             "month": f"/blog/{self.month:%Y}/{self.month:%m}/",
+            "year": f"/blog/{self.month:%Y}/",
         }
 
 
