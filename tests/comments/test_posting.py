@@ -300,6 +300,27 @@ def test_other_senders_are_not_slowed_down(post, trusted):
     assert send(b, post, email="b@example.org", body="from b").status_code == 303
 
 
+def test_a_refusal_by_email_does_not_start_the_interval_for_its_address(post, trusted):
+    a = Client(REMOTE_ADDR="192.0.2.1")
+    b = Client(REMOTE_ADDR="192.0.2.2")
+    assert send(a, post, body="from a").status_code == 303
+    # b's address is fresh but the email was just used: refused, and b's address stays free.
+    assert send(b, post, body="same email from b").status_code == 429
+    response = send(b, post, email="b@example.org", name="B Reader", body="b's own email")
+    assert response.status_code == 303
+    assert not Comment.objects.filter(body="same email from b").exists()
+
+
+def test_a_refusal_by_address_does_not_start_the_interval_for_its_email(post, trusted):
+    a = Client(REMOTE_ADDR="192.0.2.1")
+    c = Client(REMOTE_ADDR="192.0.2.3")
+    assert send(a, post, body="from a").status_code == 303
+    # The same address with another email: refused, and that email stays free elsewhere.
+    assert send(a, post, email="b@example.org", body="b on a's address").status_code == 429
+    response = send(c, post, email="b@example.org", name="B Reader", body="b from c")
+    assert response.status_code == 303
+
+
 def test_the_same_comment_twice_is_a_duplicate(client, post, trusted):
     assert send(client, post, body="Same words").status_code == 303
     cache.clear()
