@@ -146,14 +146,14 @@ def post_comment(request, kind, pk):
         follow_note = ""
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, "Thank you: your comment is published." + follow_note)
-        url = comment.get_absolute_url()
+        url = comment.get_absolute_url()  # comments.js brings the message to the comment
     else:
         messages.info(
             request,
             "Thank you: your comment is awaiting moderation. You can see it here; others will "
             "once an editor approves it." + follow_note,
         )
-        url = f"{target.get_absolute_url()}#your-comments"
+        url = f"{target.get_absolute_url()}#comment-messages"
     response = _redirect(url)
     _set_pending_cookie(request, response, pending=comment.status != Comment.Status.APPROVED)
     return response
@@ -197,7 +197,7 @@ def edit_comment(request, pk):
                 url = comment.get_absolute_url()
             else:
                 messages.info(request, "Your comment is updated and is awaiting moderation.")
-                url = f"{comment.target.get_absolute_url()}#your-comments"
+                url = f"{comment.target.get_absolute_url()}#comment-messages"
             response = _redirect(url)
             _set_pending_cookie(
                 request, response, pending=comment.status != Comment.Status.APPROVED
@@ -260,7 +260,7 @@ def follow(request, kind, pk):
                     "Nearly done: we have emailed you a link. Follow it to confirm, and you "
                     "will hear about new comments here.",
                 )
-                return _redirect(f"{target.get_absolute_url()}#comments")
+                return _redirect(f"{target.get_absolute_url()}#comment-messages")
         else:
             refusal, status = "Please check the form below.", 400
         form.refresh_timestamp()

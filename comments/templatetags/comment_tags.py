@@ -8,6 +8,7 @@ from .. import conf, services
 from ..forms import CommentForm
 from ..models import Comment, ModerationSettings
 from ..views import can_edit, edit_deadline, post_url, remembered_ids
+from .comment_thread import excerpt
 
 register = template.Library()
 
@@ -27,6 +28,7 @@ def comment_section(context, target):
         "form": None,
         "reply_to": None,
         "reply_error": "",
+        "reply_excerpt": "",
         "mine": [],
     }
     if request is None:
@@ -45,7 +47,10 @@ def comment_section(context, target):
                 except services.CommentRefused as refused:
                     section["reply_error"] = refused.message
                 else:
-                    section["reply_to"] = Comment.objects.only("pk", "name").get(pk=int(raw))
+                    section["reply_to"] = Comment.objects.only("pk", "name", "body").get(
+                        pk=int(raw)
+                    )
+                    section["reply_excerpt"] = excerpt(section["reply_to"])
                     initial["parent"] = section["reply_to"].pk
             else:
                 section["reply_error"] = "The comment you wanted to reply to does not exist."
@@ -55,12 +60,16 @@ def comment_section(context, target):
         mine = list(
             Comment.objects.filter(pk__in=ids, **{kind: target})
             .exclude(status=Comment.Status.REMOVED)
+            .select_related("parent")
             .order_by("created_at", "pk")
         )
         for comment in mine:
             comment.editable = can_edit(request, comment)
             comment.edit_deadline = edit_deadline(comment)
             comment.awaiting = comment.status != Comment.Status.APPROVED
+            # A published one is shown in its place in the thread; here only its links.
+            comment.in_thread = not comment.awaiting
+            comment.parent_excerpt = excerpt(comment.parent) if comment.parent else ""
         section["mine"] = mine
     return section
 

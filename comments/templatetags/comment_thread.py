@@ -6,6 +6,7 @@ from django import template
 from django.template.loader import get_template
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.timezone import get_current_timezone, is_aware
 
 from socialleaders.templatetags.publication import format_day, isodate
@@ -14,6 +15,15 @@ register = template.Library()
 
 _PK = "__comment_pk__"
 _NAME = "__comment_name__"
+_EXCERPT = "__comment_excerpt__"
+EXCERPT_WORDS = 8  # "Replying to Ada: “the first few words…”"
+
+
+def excerpt(comment):
+    """The first few words of a comment, to say which one a reply answers."""
+    return Truncator(" ".join((comment.body or "").split())).words(EXCERPT_WORDS, truncate="…")
+
+
 _REPLIES_OPEN = '<ol class="comment-list comment-list--replies">'
 
 
@@ -55,7 +65,7 @@ def render_comment_thread(comments, reply_links=False):
     # The reply link, rendered once with placeholders and filled in per comment.
     reply_markup = (
         get_template("comments/reply_link.html")
-        .render({"comment": {"pk": _PK, "name": _NAME}})
+        .render({"comment": {"pk": _PK, "name": _NAME}, "excerpt": _EXCERPT})
         .strip()
         if reply_links
         else ""
@@ -66,7 +76,9 @@ def render_comment_thread(comments, reply_links=False):
         if comment.opens_list:
             parts.append(_REPLIES_OPEN)
         reply = (
-            reply_markup.replace(_PK, str(comment.pk)).replace(_NAME, escape(comment.name))
+            reply_markup.replace(_PK, str(comment.pk))
+            .replace(_NAME, escape(comment.name))
+            .replace(_EXCERPT, escape(excerpt(comment)))
             if reply_markup
             else None
         )

@@ -57,7 +57,7 @@ def test_no_comments_on_drafts(client):
 def test_first_time_commenter_waits_and_sees_their_own_comment(client, post):
     response = send(client, post, body="My first comment")
     assert response.status_code == 303
-    assert response["Location"] == f"{post.get_absolute_url()}#your-comments"
+    assert response["Location"] == f"{post.get_absolute_url()}#comment-messages"
     comment = Comment.objects.get(body="My first comment")  # stored before the page says so
     assert comment.status == Comment.Status.PENDING
     assert comment.moderation_note == "first comment from this email address"
@@ -81,9 +81,12 @@ def test_trusted_commenter_is_published_at_once(client, post, trusted):
     assert response["Location"] == f"{post.get_absolute_url()}#comment-{comment.pk}"
     page = client.get(post.get_absolute_url()).content.decode()
     assert "your comment is published" in page
-    assert (
-        Client().get(post.get_absolute_url()).content.decode().count("Published straight away") == 1
-    )
+    # Shown once, in its place in the thread, for the writer as for everyone else; the writer's
+    # "Your comments" only links to it (and to editing it).
+    shown = "<p>Published straight away</p>"
+    assert page.count(shown) == 1
+    assert f'href="#comment-{comment.pk}">see it in the thread' in page
+    assert Client().get(post.get_absolute_url()).content.decode().count(shown) == 1
 
 
 def test_email_is_never_in_the_page_source(client, post, trusted):
@@ -269,6 +272,47 @@ def test_a_refused_form_comes_back_with_a_fresh_timestamp(client, post, time_mac
     served, key = signing.loads(token, salt=TIMESTAMP_SALT)
     assert served == int(time.time())
     assert key == f"post:{post.pk}"
+
+
+def test_a_pending_reply_says_whom_it_answers(client, post, trusted):
+    first = factories.comment(
+        post=post, name="Bob Earlier", body="Leaders should   blog weekly, " * 3
+    )
+    response = send(client, post, body="I disagree", parent=str(first.pk), email="new@example.org")
+    assert response.status_code == 303
+    assert response["Location"].endswith("#comment-messages")
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert (
+        f'In reply to <a href="#comment-{first.pk}">Bob Earlier</a>: '
+        "“Leaders should blog weekly, Leaders should blog weekly,…”"
+    ) in page
+    assert "Awaiting moderation" in page
+
+
+def test_without_javascript_a_reply_link_says_which_comment(client, post, trusted):
+    page = client.get(f"{post.get_absolute_url()}?reply_to={trusted.pk}").content.decode()
+    assert "Replying to <strong data-replying-name>Ada Reader</strong>: “<span" in page
+    assert page.split("data-replying-excerpt>")[1].startswith("A comment.</span>”")
+
+
+def test_an_empty_form_gets_field_errors_not_a_request_to_slow_down(client, post, settings):
+    settings.COMMENTS_MIN_SUBMIT_SECONDS = 3600
+    response = send(client, post, name="", email="", body="", age=0)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "This field is required" in html
+    assert "very quick" not in html
+
+
+def test_the_form_is_checked_by_the_browser_first(client, post):
+    html = client.get(post.get_absolute_url()).content.decode()
+    form = html[html.index('<form class="comment-form"') :]
+    form = form[: form.index("</form>")]
+    assert "novalidate" not in form
+    assert re.search(r'<input type="text" name="name"[^>]*maxlength="100"[^>]*required', form)
+    assert re.search(r'<input type="email" name="email"[^>]*autocomplete="email"', form)
+    assert 'autocomplete="name"' in form and 'autocomplete="url"' in form
+    assert re.search(r"<textarea[^>]*maxlength=\"5000\"[^>]*required", form)
 
 
 # Floods and duplicates ---------------------------------------------------------------------
