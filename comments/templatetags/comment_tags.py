@@ -3,6 +3,7 @@ comment form (or why comments are closed), a reply in progress, and the reader's
 comments (awaiting moderation, or still editable)."""
 
 from django import template
+from django.template.loader import get_template
 
 from .. import conf, services
 from ..forms import CommentForm
@@ -15,7 +16,43 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def comment_section(context, target):
+    """Worked out once per request and piece: the thread (for a reply form under a comment) and
+    the section below it both ask."""
     request = context.get("request")
+    memo = getattr(request, "_comment_sections", None) if request is not None else None
+    key = (services.target_type(target), target.pk)
+    if memo is not None and key in memo:
+        return memo[key]
+    section = _comment_section(request, target)
+    if request is not None:
+        request._comment_sections = {**(memo or {}), key: section}
+    return section
+
+
+@register.simple_tag(takes_context=True)
+def reply_form_under(context):
+    """With ?reply_to=<id> (the reply link without JavaScript), the comment form rendered to sit
+    under that comment in the thread: {"pk", "html"}, or None."""
+    target = context.get("post") or context.get("interview")
+    if target is None or not hasattr(target, "publish_at"):
+        return None
+    cs = comment_section(context, target)
+    if not cs["reply_to"] or not cs["form"]:
+        return None
+    html = get_template("comments/form.html").render(
+        {
+            "form": cs["form"],
+            "post_url": cs["post_url"],
+            "reply_to": cs["reply_to"],
+            "reply_excerpt": cs["reply_excerpt"],
+            "inline": True,
+        },
+        context.get("request"),
+    )
+    return {"pk": cs["reply_to"].pk, "html": html}
+
+
+def _comment_section(request, target):
     policy = ModerationSettings.load()
     kind = services.target_type(target)
     section = {

@@ -27,7 +27,7 @@ def excerpt(comment):
 _REPLIES_OPEN = '<ol class="comment-list comment-list--replies">'
 
 
-def _comment(comment, tz, reply_link=None):
+def _comment(comment, tz, reply_link=None, after=""):
     """One comment's markup (its <li> is left open for replies), every reader-supplied value
     escaped."""
     name = escape(comment.name)
@@ -55,13 +55,15 @@ def _comment(comment, tz, reply_link=None):
         f'<div class="comment__text" dir="auto">{conditional_escape(comment.body_html)}</div>'
         f"{actions}"
         "</article>"
+        f"{after}"
     )
 
 
 @register.simple_tag
-def render_comment_thread(comments, reply_links=False):
+def render_comment_thread(comments, reply_links=False, reply_form=None):
     """Comments as prepared by ``comments.selectors.comment_thread``; with ``reply_links``, each
-    gets the reply link (comments/reply_link.html) under its text."""
+    gets the reply link (comments/reply_link.html) under its text; ``reply_form`` (from the
+    reply_form_under tag) puts the reply form under the comment it answers."""
     # The reply link, rendered once with placeholders and filled in per comment.
     reply_markup = (
         get_template("comments/reply_link.html")
@@ -82,7 +84,10 @@ def render_comment_thread(comments, reply_links=False):
             if reply_markup
             else None
         )
-        parts.append(_comment(comment, tz, reply))
+        after = ""
+        if reply_form and reply_form["pk"] == comment.pk:
+            after = f'<div class="comment__reply-form" id="comment-form">{reply_form["html"]}</div>'
+        parts.append(_comment(comment, tz, reply, after))
         if not comment.has_replies:
             parts.append("</li>")
             parts.append("</ol></li>" * len(comment.closes))

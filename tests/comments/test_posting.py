@@ -131,6 +131,10 @@ def test_reply_link_without_javascript_turns_the_form_into_a_reply(client, post,
     html = client.get(f"{post.get_absolute_url()}?reply_to={trusted.pk}").content.decode()
     assert f'name="parent" value="{trusted.pk}"' in html
     assert "Replying to <strong data-replying-name>Ada Reader</strong>" in html
+    # The form sits under the comment it answers, inside its list item, once.
+    assert html.count('id="comment-form-element"') == 1
+    comment_at = html.index(f'id="comment-{trusted.pk}"')
+    assert comment_at < html.index('id="comment-form-element"') < html.index('id="comment-section"')
     send(client, post, parent=trusted.pk, body="A reply")
     assert Comment.objects.get(body="A reply").parent == trusted
 
