@@ -146,15 +146,15 @@ def post_comment(request, kind, pk):
         follow_note = ""
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, "Thank you: your comment is published." + follow_note)
-        url = comment.get_absolute_url()  # comments.js brings the message to the comment
     else:
         messages.info(
             request,
             "Thank you: your comment is awaiting moderation. You can see it here; others will "
             "once an editor approves it." + follow_note,
         )
-        url = f"{target.get_absolute_url()}#comment-messages"
-    response = _redirect(url)
+    # The comment in its place in the thread (pending ones too, for their writer); comments.js
+    # brings the message to it.
+    response = _redirect(comment.get_absolute_url())
     _set_pending_cookie(request, response, pending=comment.status != Comment.Status.APPROVED)
     return response
 
@@ -194,11 +194,9 @@ def edit_comment(request, pk):
             services.edit_comment(comment, form.cleaned_data["body"])
             if comment.status == Comment.Status.APPROVED:
                 messages.success(request, "Your comment is updated.")
-                url = comment.get_absolute_url()
             else:
                 messages.info(request, "Your comment is updated and is awaiting moderation.")
-                url = f"{comment.target.get_absolute_url()}#comment-messages"
-            response = _redirect(url)
+            response = _redirect(comment.get_absolute_url())
             _set_pending_cookie(
                 request, response, pending=comment.status != Comment.Status.APPROVED
             )

@@ -52,6 +52,16 @@ def reply_form_under(context):
     return {"pk": cs["reply_to"].pk, "html": html}
 
 
+@register.simple_tag(takes_context=True)
+def own_pending(context):
+    """This browser's comments awaiting moderation on the page's piece, to show in their place in
+    the thread (only to their writer: such pages are never served from the shared cache)."""
+    target = context.get("post") or context.get("interview")
+    if target is None or not hasattr(target, "publish_at"):
+        return []
+    return [c for c in comment_section(context, target)["mine"] if c.awaiting]
+
+
 def _comment_section(request, target):
     policy = ModerationSettings.load()
     kind = services.target_type(target)

@@ -60,10 +60,18 @@ def _comment(comment, tz, reply_link=None, after=""):
 
 
 @register.simple_tag
-def render_comment_thread(comments, reply_links=False, reply_form=None):
+def _pending(comments):
+    """One's own comments awaiting moderation, as list items (comments/pending_in_thread.html)."""
+    template = get_template("comments/pending_in_thread.html")
+    return "".join(template.render({"comment": c}) for c in comments)
+
+
+@register.simple_tag
+def render_comment_thread(comments, reply_links=False, reply_form=None, pending=()):
     """Comments as prepared by ``comments.selectors.comment_thread``; with ``reply_links``, each
     gets the reply link (comments/reply_link.html) under its text; ``reply_form`` (from the
-    reply_form_under tag) puts the reply form under the comment it answers."""
+    reply_form_under tag) puts the reply form under the comment it answers; ``pending`` (the
+    writer's own comments awaiting moderation) go under the comment they answer, or at the end."""
     # The reply link, rendered once with placeholders and filled in per comment.
     reply_markup = (
         get_template("comments/reply_link.html")
@@ -73,6 +81,12 @@ def render_comment_thread(comments, reply_links=False, reply_form=None):
         else ""
     )
     tz = get_current_timezone()
+    shown = {comment.pk for comment in comments}
+    waiting = {}
+    for comment in pending:
+        waiting.setdefault(comment.parent_id if comment.parent_id in shown else None, []).append(
+            comment
+        )
     parts = ['<ol class="comment-list">']
     for comment in comments:
         if comment.opens_list:
@@ -87,9 +101,12 @@ def render_comment_thread(comments, reply_links=False, reply_form=None):
         after = ""
         if reply_form and reply_form["pk"] == comment.pk:
             after = f'<div class="comment__reply-form" id="comment-form">{reply_form["html"]}</div>'
+        if comment.pk in waiting:
+            after += f"{_REPLIES_OPEN}{_pending(waiting[comment.pk])}</ol>"
         parts.append(_comment(comment, tz, reply, after))
         if not comment.has_replies:
             parts.append("</li>")
             parts.append("</ol></li>" * len(comment.closes))
+    parts.append(_pending(waiting.get(None, [])))
     parts.append("</ol>")
     return mark_safe("".join(parts))  # noqa: S308 - every value in the parts is escaped

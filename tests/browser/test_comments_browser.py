@@ -52,7 +52,7 @@ def test_comment_reply_moderation_with_javascript(
     page.goto(f"{live_server.url}{post.get_absolute_url()}")
     write(page, "My first thoughts on blogging.")
     assert "your comment is awaiting moderation" in page.content()
-    mine = page.locator("#your-comments")
+    mine = page.locator("#comments .comment--pending")
     assert "My first thoughts on blogging." in mine.inner_text()
     assert "Awaiting moderation" in mine.inner_text()
 
@@ -65,7 +65,7 @@ def test_comment_reply_moderation_with_javascript(
     write(page, "A reply to Bob.")
     reply = Comment.objects.get(body="A reply to Bob.")
     assert reply.parent == bob and reply.status == "pending"
-    assert "A reply to Bob." in page.locator("#your-comments").inner_text()
+    assert "A reply to Bob." in page.locator(f"#comment-{bob.pk} .comment--pending").inner_text()
 
     # Another reader sees neither.
     other = new_context().new_page()
@@ -79,7 +79,10 @@ def test_comment_reply_moderation_with_javascript(
     thread = page.locator("#comments")
     assert "My first thoughts on blogging." in thread.inner_text()
     assert page.locator(f"#comment-{first.pk}").count() == 1
-    assert "A reply to Bob." not in thread.inner_text()  # still waiting
+    # Still waiting: its writer sees it in its place, marked pending; nobody else sees it.
+    assert page.locator(f"#comment-{bob.pk} #comment-{reply.pk}.comment--pending").count() == 1
+    other.goto(f"{live_server.url}{post.get_absolute_url()}")
+    assert "A reply to Bob." not in other.content()
     screenshot(page, "after-approval")
 
 
@@ -88,7 +91,7 @@ def test_comment_and_reply_with_javascript_off(live_server, post, editor, new_co
     page = new_context(java_script_enabled=False).new_page()
     page.goto(f"{live_server.url}{post.get_absolute_url()}")
     write(page, "Written without scripts.", email="noscript@example.org")
-    assert "Written without scripts." in page.locator("#your-comments").inner_text()
+    assert "Written without scripts." in page.locator("#comments .comment--pending").inner_text()
 
     page.click(f"a[data-reply-to='{bob.pk}']")
     assert re.search(rf"\?reply_to={bob.pk}#comment-form$", page.url)
@@ -140,12 +143,15 @@ def test_the_browser_checks_the_fields_before_sending(live_server, post, reader)
 def test_after_posting_the_page_lands_on_the_message_and_the_comment(live_server, post, reader):
     reader.goto(f"{live_server.url}{post.get_absolute_url()}")
     write(reader, "Heard, I hope.")
-    assert reader.url.endswith("#comment-messages")
-    assert _in_view(reader, "#comment-messages")
-    assert "awaiting moderation" in reader.locator("#comment-messages").inner_text()
-    assert _in_view(reader, "#your-comments .comment--pending")
-    # Shown once, marked pending where it is.
+    mine = Comment.objects.get(body="Heard, I hope.")
+    assert reader.url.endswith(f"#comment-{mine.pk}")
+    # Shown once, in its place in the thread, marked pending where it is.
     assert reader.get_by_text("Heard, I hope.").count() == 1
+    assert _in_view(reader, f"#comments #comment-{mine.pk}.comment--pending")
+    assert "awaiting moderation" in reader.locator("#comment-messages").inner_text()
+    if reader.javascript:  # comments.js brings the message to the comment
+        assert reader.locator(f"#comment-{mine.pk} #comment-messages").count() == 1
+        assert _in_view(reader, "#comment-messages")
 
 
 def test_a_published_comment_of_ones_own_is_shown_once_with_its_message(live_server, post, reader):
@@ -189,7 +195,7 @@ def test_replies_open_under_the_comment_and_say_which_one(live_server, post, rea
     write(reader, "Answering Bob.", email="another@example.org")
     reply = Comment.objects.get(body="Answering Bob.")
     assert reply.parent == bob
-    pending = reader.locator(f"#your-comment-{reply.pk}")
+    pending = reader.locator(f"#comment-{bob.pk} #comment-{reply.pk}")
     assert "In reply to Bob Earlier: “An approved comment to answer.”" in pending.inner_text()
 
 

@@ -57,7 +57,8 @@ def test_no_comments_on_drafts(client):
 def test_first_time_commenter_waits_and_sees_their_own_comment(client, post):
     response = send(client, post, body="My first comment")
     assert response.status_code == 303
-    assert response["Location"] == f"{post.get_absolute_url()}#comment-messages"
+    comment = Comment.objects.get(body="My first comment")
+    assert response["Location"] == f"{post.get_absolute_url()}#comment-{comment.pk}"
     comment = Comment.objects.get(body="My first comment")  # stored before the page says so
     assert comment.status == Comment.Status.PENDING
     assert comment.moderation_note == "first comment from this email address"
@@ -284,8 +285,19 @@ def test_a_pending_reply_says_whom_it_answers(client, post, trusted):
     )
     response = send(client, post, body="I disagree", parent=str(first.pk), email="new@example.org")
     assert response.status_code == 303
-    assert response["Location"].endswith("#comment-messages")
+    reply = Comment.objects.get(body="I disagree")
+    assert response["Location"].endswith(f"#comment-{reply.pk}")
     page = client.get(post.get_absolute_url()).content.decode()
+    # Shown once, in its place: inside the list item of the comment it answers.
+    assert page.count("<p>I disagree</p>") == 1
+    parent_at = page.index(f'<li class="comment" id="comment-{first.pk}"')
+    assert (
+        parent_at
+        < page.index(f'id="comment-{reply.pk}"')
+        < page.index(
+            'id="comment-section"' if 'id="comment-section"' in page else 'id="comment-form"'
+        )
+    )
     assert (
         f'In reply to <a href="#comment-{first.pk}">Bob Earlier</a>: '
         "“Leaders should blog weekly, Leaders should blog weekly,…”"
