@@ -30,12 +30,16 @@ run: install
 test: install browser-deps front-cache-deps
 	ENV_FILE= SECRET_KEY=$${SECRET_KEY:-test-only-insecure-key} $(PY) -m pytest $(PYTEST_ARGS)
 
-# Debian's Chromium for the browser tests and axe-core (npm) for the accessibility checks.
+# Debian's Chromium for the browser tests, axe-core (npm) for the accessibility checks, and the
+# Nu HTML checker (npm vnu-jar) with Debian's Java for the HTML checks.
 # Installed when missing and this machine can (root with apt-get; npm); otherwise those tests
 # are skipped with a message saying why.
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@if ! command -v java >/dev/null && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
 	fi
 	@if [ -f package.json ] && [ ! -d node_modules ] && command -v npm >/dev/null; then \
 		npm ci --silent --no-audit --no-fund; \

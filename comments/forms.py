@@ -69,7 +69,8 @@ class AntiSpamMixin:
                 code="timestamp",
             )
         age = time.time() - served
-        if age < conf.get("COMMENTS_MIN_SUBMIT_SECONDS"):
+        # A form with field errors comes back anyway: asking to slow down as well only confuses.
+        if age < conf.get("COMMENTS_MIN_SUBMIT_SECONDS") and not self.errors:
             raise forms.ValidationError(
                 "That was very quick. Please take a moment to check your comment, then send "
                 "it again.",
@@ -92,14 +93,22 @@ class AntiSpamMixin:
 
 
 class CommentForm(AntiSpamMixin, forms.Form):
-    name = CleanCharField(max_length=100, label="Name")
+    # autocomplete: the browser offers what the reader typed last time (comments.js fills it in).
+    name = CleanCharField(
+        max_length=100, label="Name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     email = forms.EmailField(
         max_length=254,
         label="Email",
         help_text="Never shown. Used to tell you about replies if you ask.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     website = forms.URLField(
-        required=False, max_length=200, label="Website (optional)", assume_scheme="https"
+        required=False,
+        max_length=200,
+        label="Website (optional)",
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
     body = CleanCharField(label="Comment", widget=forms.Textarea(attrs={"rows": 6}))
     follow = forms.BooleanField(required=False, label="Notify me of follow-up comments by email")
@@ -139,7 +148,9 @@ class CommentForm(AntiSpamMixin, forms.Form):
 
 
 class FollowForm(AntiSpamMixin, forms.Form):
-    email = forms.EmailField(max_length=254, label="Email")
+    email = forms.EmailField(
+        max_length=254, label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
     def __init__(self, *args, target, **kwargs):
         self.target = target
@@ -161,3 +172,4 @@ class EditForm(forms.Form):
         self.fields["body"].max_length = limit
         self.fields["body"].validators.append(MaxLengthValidator(limit))
         self.fields["body"].widget.attrs["maxlength"] = limit
+        self.fields["body"].widget.attrs["required"] = True

@@ -134,19 +134,27 @@ def check_flood(ip, email, scope="comment"):
     keys = [f"comments:flood:{scope}:email:{_digest(email.lower())}"]
     if ip:
         keys.insert(0, f"comments:flood:{scope}:ip:{_digest(ip)}")
+    added = []
     for key in keys:
         try:
             fresh = cache.add(key, 1, timeout=seconds)
         except Exception:
             logger.exception("flood check skipped: the cache is unavailable")
             return
-        if not fresh:
-            raise Flood(
-                f"You are sending too quickly. Please wait {seconds} seconds, then send this again."
-                if scope != "comment"
-                else f"You are commenting too quickly. Please wait {seconds} seconds between "
-                "comments, then send this one again."
-            )
+        if fresh:
+            added.append(key)
+            continue
+        # A refused submission does not start the interval: undo the keys this one set.
+        try:
+            cache.delete_many(added)
+        except Exception:
+            logger.exception("flood keys not released: the cache is unavailable")
+        raise Flood(
+            f"You are sending too quickly. Please wait {seconds} seconds, then send this again."
+            if scope != "comment"
+            else f"You are commenting too quickly. Please wait {seconds} seconds between "
+            "comments, then send this one again."
+        )
 
 
 # Threads -----------------------------------------------------------------------------------

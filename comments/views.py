@@ -146,15 +146,15 @@ def post_comment(request, kind, pk):
         follow_note = ""
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, "Thank you: your comment is published." + follow_note)
-        url = comment.get_absolute_url()
     else:
         messages.info(
             request,
             "Thank you: your comment is awaiting moderation. You can see it here; others will "
             "once an editor approves it." + follow_note,
         )
-        url = f"{target.get_absolute_url()}#your-comments"
-    response = _redirect(url)
+    # The comment in its place in the thread (pending ones too, for their writer); comments.js
+    # brings the message to it.
+    response = _redirect(comment.get_absolute_url())
     _set_pending_cookie(request, response, pending=comment.status != Comment.Status.APPROVED)
     return response
 
@@ -194,11 +194,9 @@ def edit_comment(request, pk):
             services.edit_comment(comment, form.cleaned_data["body"])
             if comment.status == Comment.Status.APPROVED:
                 messages.success(request, "Your comment is updated.")
-                url = comment.get_absolute_url()
             else:
                 messages.info(request, "Your comment is updated and is awaiting moderation.")
-                url = f"{comment.target.get_absolute_url()}#your-comments"
-            response = _redirect(url)
+            response = _redirect(comment.get_absolute_url())
             _set_pending_cookie(
                 request, response, pending=comment.status != Comment.Status.APPROVED
             )
@@ -260,7 +258,7 @@ def follow(request, kind, pk):
                     "Nearly done: we have emailed you a link. Follow it to confirm, and you "
                     "will hear about new comments here.",
                 )
-                return _redirect(f"{target.get_absolute_url()}#comments")
+                return _redirect(f"{target.get_absolute_url()}#comment-messages")
         else:
             refusal, status = "Please check the form below.", 400
         form.refresh_timestamp()

@@ -6,6 +6,7 @@ from django import template
 from django.template.loader import get_template
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.timezone import get_current_timezone, is_aware
 
 from socialleaders.templatetags.publication import format_day, isodate
@@ -14,10 +15,19 @@ register = template.Library()
 
 _PK = "__comment_pk__"
 _NAME = "__comment_name__"
+_EXCERPT = "__comment_excerpt__"
+EXCERPT_WORDS = 8  # "Replying to Ada: “the first few words…”"
+
+
+def excerpt(comment):
+    """The first few words of a comment, to say which one a reply answers."""
+    return Truncator(" ".join((comment.body or "").split())).words(EXCERPT_WORDS, truncate="…")
+
+
 _REPLIES_OPEN = '<ol class="comment-list comment-list--replies">'
 
 
-def _comment(comment, tz, reply_link=None):
+def _comment(comment, tz, reply_link=None, after=""):
     """One comment's markup (its <li> is left open for replies), every reader-supplied value
     escaped."""
     name = escape(comment.name)
@@ -45,34 +55,58 @@ def _comment(comment, tz, reply_link=None):
         f'<div class="comment__text" dir="auto">{conditional_escape(comment.body_html)}</div>'
         f"{actions}"
         "</article>"
+        f"{after}"
     )
 
 
 @register.simple_tag
-def render_comment_thread(comments, reply_links=False):
+def _pending(comments):
+    """One's own comments awaiting moderation, as list items (comments/pending_in_thread.html)."""
+    template = get_template("comments/pending_in_thread.html")
+    return "".join(template.render({"comment": c}) for c in comments)
+
+
+@register.simple_tag
+def render_comment_thread(comments, reply_links=False, reply_form=None, pending=()):
     """Comments as prepared by ``comments.selectors.comment_thread``; with ``reply_links``, each
-    gets the reply link (comments/reply_link.html) under its text."""
+    gets the reply link (comments/reply_link.html) under its text; ``reply_form`` (from the
+    reply_form_under tag) puts the reply form under the comment it answers; ``pending`` (the
+    writer's own comments awaiting moderation) go under the comment they answer, or at the end."""
     # The reply link, rendered once with placeholders and filled in per comment.
     reply_markup = (
         get_template("comments/reply_link.html")
-        .render({"comment": {"pk": _PK, "name": _NAME}})
+        .render({"comment": {"pk": _PK, "name": _NAME}, "excerpt": _EXCERPT})
         .strip()
         if reply_links
         else ""
     )
     tz = get_current_timezone()
+    shown = {comment.pk for comment in comments}
+    waiting = {}
+    for comment in pending:
+        waiting.setdefault(comment.parent_id if comment.parent_id in shown else None, []).append(
+            comment
+        )
     parts = ['<ol class="comment-list">']
     for comment in comments:
         if comment.opens_list:
             parts.append(_REPLIES_OPEN)
         reply = (
-            reply_markup.replace(_PK, str(comment.pk)).replace(_NAME, escape(comment.name))
+            reply_markup.replace(_PK, str(comment.pk))
+            .replace(_NAME, escape(comment.name))
+            .replace(_EXCERPT, escape(excerpt(comment)))
             if reply_markup
             else None
         )
-        parts.append(_comment(comment, tz, reply))
+        after = ""
+        if reply_form and reply_form["pk"] == comment.pk:
+            after = f'<div class="comment__reply-form" id="comment-form">{reply_form["html"]}</div>'
+        if comment.pk in waiting:
+            after += f"{_REPLIES_OPEN}{_pending(waiting[comment.pk])}</ol>"
+        parts.append(_comment(comment, tz, reply, after))
         if not comment.has_replies:
             parts.append("</li>")
             parts.append("</ol></li>" * len(comment.closes))
+    parts.append(_pending(waiting.get(None, [])))
     parts.append("</ol>")
     return mark_safe("".join(parts))  # noqa: S308 - every value in the parts is escaped

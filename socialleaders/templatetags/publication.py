@@ -48,9 +48,12 @@ def pubdate(value):
 
 @register.filter
 def isodate(value):
-    """An ISO 8601 timestamp for <time datetime> and metadata."""
+    """An ISO 8601 timestamp for <time datetime> and metadata, to the second: HTML allows at most
+    three digits of a fraction of a second, and no reader needs one."""
     if not value:
         return ""
+    if hasattr(value, "hour"):
+        return value.replace(microsecond=0).isoformat()
     return value.isoformat()
 
 

@@ -1,11 +1,66 @@
 /* Comments: progressive enhancement only. Without this script, each "Reply" link reloads the
    page with ?reply_to=<id> and the form below the comments becomes a reply. With it, the form
-   moves under the comment being answered, and "Cancel reply" puts it back. No inline scripts:
-   the Content-Security-Policy forbids them. */
+   moves under the comment being answered, and "Cancel reply" puts it back. The name, email and
+   website typed last time are filled in from this browser's localStorage (the page itself is the
+   same for every reader), and after posting, the page's message moves to the comment it is
+   about. No inline scripts: the Content-Security-Policy forbids them. */
 (function () {
   "use strict";
 
+  var REMEMBERED = ["name", "email", "website"];
+  var STORE_KEY = "comments:commenter";
+
+  function remembered() {
+    try {
+      return JSON.parse(window.localStorage.getItem(STORE_KEY) || "{}") || {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function rememberFields(form) {
+    var saved = remembered();
+    REMEMBERED.forEach(function (name) {
+      var field = form.querySelector("input[name=" + name + "]");
+      if (field && !field.value && saved[name]) {
+        field.value = saved[name];
+      }
+    });
+    form.addEventListener("submit", function () {
+      var values = {};
+      REMEMBERED.forEach(function (name) {
+        var field = form.querySelector("input[name=" + name + "]");
+        if (field && field.value) {
+          values[name] = field.value;
+        }
+      });
+      try {
+        window.localStorage.setItem(STORE_KEY, JSON.stringify(values));
+      } catch (e) {
+        /* storage full or blocked: the browser's own autocomplete still offers them */
+      }
+    });
+  }
+
+  // Landing on one's published comment (#comment-<id>): put the message beside it.
+  function messageToComment() {
+    var messages = document.getElementById("comment-messages");
+    var match = /^#comment-(\d+)$/.exec(window.location.hash);
+    var comment = match ? document.getElementById("comment-" + match[1]) : null;
+    if (!messages || !comment) {
+      return;
+    }
+    var article = comment.querySelector(".comment__body") || comment;
+    article.appendChild(messages);
+    comment.scrollIntoView({ block: "start" });
+  }
+
   function init() {
+    var forms = document.querySelectorAll("form[data-remember-fields]");
+    for (var i = 0; i < forms.length; i += 1) {
+      rememberFields(forms[i]);
+    }
+    messageToComment();
     var section = document.querySelector("[data-comment-section]");
     var form = document.getElementById("comment-form-element");
     if (!section || !form) {
@@ -17,6 +72,7 @@
     var parentField = form.querySelector("input[name=parent]");
     var replying = form.querySelector("[data-replying]");
     var replyingName = form.querySelector("[data-replying-name]");
+    var replyingExcerpt = form.querySelector("[data-replying-excerpt]");
     var cancel = form.querySelector("[data-cancel-reply]");
     var body = form.querySelector("textarea");
 
@@ -30,6 +86,9 @@
       parentField.value = link.getAttribute("data-reply-to");
       if (replying) {
         replyingName.textContent = link.getAttribute("data-reply-name") || "";
+        if (replyingExcerpt) {
+          replyingExcerpt.textContent = link.getAttribute("data-reply-excerpt") || "";
+        }
         replying.hidden = false;
       }
       form.classList.add("comment-form--inline");

@@ -24,7 +24,19 @@
     frame.focus();
   }
 
+  // The header's search button opens its box: put the cursor in it.
+  function focusSearch(event) {
+    var box = event.currentTarget.querySelector("input[type=search]");
+    if (event.currentTarget.open && box) {
+      box.focus();
+    }
+  }
+
   function init() {
+    var drawer = document.querySelector(".header-drawer--search");
+    if (drawer) {
+      drawer.addEventListener("toggle", focusSearch);
+    }
     var links = document.querySelectorAll("a.video__load[data-embed]");
     for (var i = 0; i < links.length; i += 1) {
       links[i].addEventListener("click", loadVideo);

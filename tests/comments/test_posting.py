@@ -57,7 +57,8 @@ def test_no_comments_on_drafts(client):
 def test_first_time_commenter_waits_and_sees_their_own_comment(client, post):
     response = send(client, post, body="My first comment")
     assert response.status_code == 303
-    assert response["Location"] == f"{post.get_absolute_url()}#your-comments"
+    comment = Comment.objects.get(body="My first comment")
+    assert response["Location"] == f"{post.get_absolute_url()}#comment-{comment.pk}"
     comment = Comment.objects.get(body="My first comment")  # stored before the page says so
     assert comment.status == Comment.Status.PENDING
     assert comment.moderation_note == "first comment from this email address"
@@ -81,9 +82,12 @@ def test_trusted_commenter_is_published_at_once(client, post, trusted):
     assert response["Location"] == f"{post.get_absolute_url()}#comment-{comment.pk}"
     page = client.get(post.get_absolute_url()).content.decode()
     assert "your comment is published" in page
-    assert (
-        Client().get(post.get_absolute_url()).content.decode().count("Published straight away") == 1
-    )
+    # Shown once, in its place in the thread, for the writer as for everyone else; the writer's
+    # "Your comments" only links to it (and to editing it).
+    shown = "<p>Published straight away</p>"
+    assert page.count(shown) == 1
+    assert f'href="#comment-{comment.pk}">see it in the thread' in page
+    assert Client().get(post.get_absolute_url()).content.decode().count(shown) == 1
 
 
 def test_email_is_never_in_the_page_source(client, post, trusted):
@@ -128,6 +132,10 @@ def test_reply_link_without_javascript_turns_the_form_into_a_reply(client, post,
     html = client.get(f"{post.get_absolute_url()}?reply_to={trusted.pk}").content.decode()
     assert f'name="parent" value="{trusted.pk}"' in html
     assert "Replying to <strong data-replying-name>Ada Reader</strong>" in html
+    # The form sits under the comment it answers, inside its list item, once.
+    assert html.count('id="comment-form-element"') == 1
+    comment_at = html.index(f'id="comment-{trusted.pk}"')
+    assert comment_at < html.index('id="comment-form-element"') < html.index('id="comment-section"')
     send(client, post, parent=trusted.pk, body="A reply")
     assert Comment.objects.get(body="A reply").parent == trusted
 
@@ -271,6 +279,58 @@ def test_a_refused_form_comes_back_with_a_fresh_timestamp(client, post, time_mac
     assert key == f"post:{post.pk}"
 
 
+def test_a_pending_reply_says_whom_it_answers(client, post, trusted):
+    first = factories.comment(
+        post=post, name="Bob Earlier", body="Leaders should   blog weekly, " * 3
+    )
+    response = send(client, post, body="I disagree", parent=str(first.pk), email="new@example.org")
+    assert response.status_code == 303
+    reply = Comment.objects.get(body="I disagree")
+    assert response["Location"].endswith(f"#comment-{reply.pk}")
+    page = client.get(post.get_absolute_url()).content.decode()
+    # Shown once, in its place: inside the list item of the comment it answers.
+    assert page.count("<p>I disagree</p>") == 1
+    parent_at = page.index(f'<li class="comment" id="comment-{first.pk}"')
+    assert (
+        parent_at
+        < page.index(f'id="comment-{reply.pk}"')
+        < page.index(
+            'id="comment-section"' if 'id="comment-section"' in page else 'id="comment-form"'
+        )
+    )
+    assert (
+        f'In reply to <a href="#comment-{first.pk}">Bob Earlier</a>: '
+        "“Leaders should blog weekly, Leaders should blog weekly,…”"
+    ) in page
+    assert "Awaiting moderation" in page
+
+
+def test_without_javascript_a_reply_link_says_which_comment(client, post, trusted):
+    page = client.get(f"{post.get_absolute_url()}?reply_to={trusted.pk}").content.decode()
+    assert "Replying to <strong data-replying-name>Ada Reader</strong>: “<span" in page
+    assert page.split("data-replying-excerpt>")[1].startswith("A comment.</span>”")
+
+
+def test_an_empty_form_gets_field_errors_not_a_request_to_slow_down(client, post, settings):
+    settings.COMMENTS_MIN_SUBMIT_SECONDS = 3600
+    response = send(client, post, name="", email="", body="", age=0)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "This field is required" in html
+    assert "very quick" not in html
+
+
+def test_the_form_is_checked_by_the_browser_first(client, post):
+    html = client.get(post.get_absolute_url()).content.decode()
+    form = html[html.index('<form class="comment-form"') :]
+    form = form[: form.index("</form>")]
+    assert "novalidate" not in form
+    assert re.search(r'<input type="text" name="name"[^>]*maxlength="100"[^>]*required', form)
+    assert re.search(r'<input type="email" name="email"[^>]*autocomplete="email"', form)
+    assert 'autocomplete="name"' in form and 'autocomplete="url"' in form
+    assert re.search(r"<textarea[^>]*maxlength=\"5000\"[^>]*required", form)
+
+
 # Floods and duplicates ---------------------------------------------------------------------
 
 
@@ -298,6 +358,27 @@ def test_other_senders_are_not_slowed_down(post, trusted):
     b = Client(REMOTE_ADDR="192.0.2.2")
     assert send(a, post, body="from a").status_code == 303
     assert send(b, post, email="b@example.org", body="from b").status_code == 303
+
+
+def test_a_refusal_by_email_does_not_start_the_interval_for_its_address(post, trusted):
+    a = Client(REMOTE_ADDR="192.0.2.1")
+    b = Client(REMOTE_ADDR="192.0.2.2")
+    assert send(a, post, body="from a").status_code == 303
+    # b's address is fresh but the email was just used: refused, and b's address stays free.
+    assert send(b, post, body="same email from b").status_code == 429
+    response = send(b, post, email="b@example.org", name="B Reader", body="b's own email")
+    assert response.status_code == 303
+    assert not Comment.objects.filter(body="same email from b").exists()
+
+
+def test_a_refusal_by_address_does_not_start_the_interval_for_its_email(post, trusted):
+    a = Client(REMOTE_ADDR="192.0.2.1")
+    c = Client(REMOTE_ADDR="192.0.2.3")
+    assert send(a, post, body="from a").status_code == 303
+    # The same address with another email: refused, and that email stays free elsewhere.
+    assert send(a, post, email="b@example.org", body="b on a's address").status_code == 429
+    response = send(c, post, email="b@example.org", name="B Reader", body="b from c")
+    assert response.status_code == 303
 
 
 def test_the_same_comment_twice_is_a_duplicate(client, post, trusted):
