@@ -1,5 +1,7 @@
 """The editors' admin for interviews, leaders, series, questions, platforms, themes and quotes."""
 
+import copy
+
 from adminsortable2.admin import CustomInlineFormSet, SortableAdminBase, SortableStackedInline
 from django import forms
 from django.contrib import admin
@@ -198,8 +200,11 @@ class QuoteInline(admin.StackedInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        field = formset.form.base_fields["from_question"]
-        field.choices = list(field.choices)  # evaluated once for every quote form on the page
+        # Evaluated once for every quote form on this page: on a copy, since the declared field
+        # is shared by every form class made from QuoteForm (new questions must still appear).
+        field = copy.deepcopy(formset.form.base_fields["from_question"])
+        field.choices = list(field.choices)
+        formset.form.base_fields["from_question"] = field
         return formset
 
 

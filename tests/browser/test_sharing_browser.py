@@ -2,6 +2,7 @@
 button (static share.js) works, the JSON-LD blocks raise no Content-Security-Policy report."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories as f
 
@@ -53,7 +54,7 @@ def test_the_quote_page_shares_without_third_party_scripts(
         .startswith("https://www.linkedin.com/sharing/share-offsite/?url=")
     )
     page.get_by_role("button", name="Copy link").click()
-    assert page.get_by_role("status").filter(has_text="Link copied.").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Link copied.")).to_be_visible()
     if width == 390:
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, f"{width}")
