@@ -198,13 +198,3 @@ def test_crlf_from_the_browser_is_stored_as_plain_newlines(editor_client, series
     interview = Interview.objects.get(slug=data["slug"])
     assert interview.introduction == "Intro.\nMore."
     assert interview.answers.get().body == "One.\n\nTwo."
-
-
-def test_a_question_added_later_can_be_chosen_for_a_pull_quote(
-    editor_client, series_with_questions
-):
-    """The quote form's questions are read for each page, not kept from the first one shown."""
-    editor_client.get(ADD)
-    later = f.question(text="What would you tell a new leader?")
-    page = editor_client.get(ADD).content.decode()
-    assert f'<option value="{later.pk}">' in page
