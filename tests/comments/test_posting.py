@@ -546,3 +546,13 @@ def test_the_pending_cookie_is_secure_over_https(client, post):
     response = client.post(post_url(post), form_data(post, body="Sent over HTTPS"), secure=True)
     assert response.status_code == 303
     assert response.cookies["sl_pending"]["secure"]
+
+
+def test_a_first_comment_on_an_interview_shows_to_its_writer(client):
+    """An interview with no published comments yet still shows its writer their own."""
+    interview = factories.interview()
+    assert send(client, interview, body="The very first response").status_code == 303
+    html = client.get(interview.get_absolute_url()).content.decode()
+    assert "The very first response" in html and "Awaiting moderation" in html
+    # Other readers see no comments section at all.
+    assert 'id="comments"' not in Client().get(interview.get_absolute_url()).content.decode()
