@@ -169,6 +169,18 @@ def _fit_line(text, face, max_width):
     return text
 
 
+def _draw_lines(draw, lines, face, origin, line_height):
+    """Draw ``lines`` down from ``origin``; returns the box they cover and the y below them."""
+    left, y = origin
+    boxes = []
+    for line in lines:
+        draw.text((left, y), line, font=face, fill=INK)
+        boxes.append(draw.textbbox((left, y), line, font=face))
+        y += line_height
+    box = tuple(f(b[i] for b in boxes) for i, f in enumerate((min, min, max, max)))
+    return box, y
+
+
 def draw_card(fields):
     """The card as an image, and the bounding box of the quote text (for tests)."""
     if fields.get("kind") == "title":
@@ -179,18 +191,7 @@ def draw_card(fields):
     draw.text((MARGIN - 6, 20), "“", font=font(QUOTE_FONT, 120), fill=ACCENT)
     face, lines, line_height = layout_quote(fields["text"])
     left, top, right, _bottom = QUOTE_BOX
-    boxes = []
-    y = top
-    for line in lines:
-        draw.text((left, y), line, font=face, fill=INK)
-        boxes.append(draw.textbbox((left, y), line, font=face))
-        y += line_height
-    text_box = (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
+    text_box, y = _draw_lines(draw, lines, face, (left, top), line_height)
     draw.line([MARGIN, HEIGHT - 150, MARGIN + 120, HEIGHT - 150], fill=ACCENT, width=4)
     name_face = font(font_name_for(fields["name"], NAME_FONT), 34)
     small_face = font(font_name_for(fields["role"], SMALL_FONT), 26)
@@ -244,18 +245,7 @@ def draw_title_card(fields):
     draw.rectangle([0, 0, 16, HEIGHT], fill=ACCENT)
     face, lines, line_height = layout_title(fields["text"])
     left, top, _right, _bottom = TITLE_BOX
-    boxes = []
-    y = top
-    for line in lines:
-        draw.text((left, y), line, font=face, fill=INK)
-        boxes.append(draw.textbbox((left, y), line, font=face))
-        y += line_height
-    text_box = (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
+    text_box, y = _draw_lines(draw, lines, face, (left, top), line_height)
     rule_y = max(y + 30, HEIGHT - 220)
     draw.line([MARGIN, rule_y, MARGIN + 120, rule_y], fill=ACCENT, width=4)
     if fields.get("name"):
