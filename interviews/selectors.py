@@ -161,25 +161,7 @@ def catalogue(name):
         "themes": themes_with_counts,
         "questions": questions_with_counts,
     }[name]
-    if not catalogue_cached():
-        return compute()
-    try:
-        generation = content_cache.generation_for_request()
-        version = (generation, content_cache.tag_versions([CATALOGUE])[CATALOGUE])
-        cache = content_cache.page_cache()
-        key = CATALOGUE_KEY.format(name=name)
-        stored = cache.get(key)
-    except Exception:  # the cache is down: the page must still work
-        logger.exception("could not read the catalogue counts from the cache")
-        return compute()
-    if stored is not None and stored[0] == version:
-        return stored[1]
-    value = compute()
-    try:
-        cache.set(key, (version, value), timeout=settings.PAGE_CACHE_SECONDS)
-    except Exception:
-        logger.exception("could not cache the catalogue counts")
-    return value
+    return content_cache.cached_under(CATALOGUE_KEY.format(name=name), CATALOGUE, compute)
 
 
 def answered_questions():

@@ -494,3 +494,25 @@ def connect_signals():
             pre_delete.connect(_on_pre_delete, sender=model, dispatch_uid=uid + "-pre-delete")
             post_delete.connect(_on_post_delete, sender=model, dispatch_uid=uid + "-delete")
             m2m_changed.connect(_on_m2m_changed, sender=model, dispatch_uid=uid + "-m2m")
+
+
+def cached_under(key, tag, compute, shared=False):
+    """``compute()``, kept in the shared cache while the generation and ``tag``'s version it was
+    computed under are current; computed afresh when the page cache is off or down."""
+    if not getattr(settings, "PAGE_CACHE", False):
+        return compute()
+    try:
+        version = (generation_for_request(), tag_versions([tag], shared=shared)[tag])
+        cache = page_cache()
+        stored = cache.get(key)
+    except Exception:  # the cache is down: the page must still work
+        logger.exception("could not read %s from the cache", key)
+        return compute()
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    value = compute()
+    try:
+        cache.set(key, (version, value), timeout=settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.exception("could not cache %s", key)
+    return value

@@ -60,34 +60,11 @@ def _cached():
     return getattr(settings, "PAGE_CACHE", False)
 
 
-def _version():
-    return (
-        content_cache.generation_for_request(),
-        content_cache.tag_versions([MENU], shared=True)[MENU],
-    )
-
-
 def sections_with_content():
     """{section: has content}: from the shared cache while the generation and the ``menu`` tag
     are unchanged, computed afresh when the cache is off or down."""
     tag_page(MENU)
-    if not _cached():
-        return _compute()
-    try:
-        version = _version()
-        cache = content_cache.page_cache()
-        stored = cache.get(KEY)
-    except Exception:  # the cache is down: the page must still work
-        logger.exception("could not read the menu's sections from the cache")
-        return _compute()
-    if stored is not None and stored[0] == version:
-        return stored[1]
-    value = _compute()
-    try:
-        cache.set(KEY, (version, value), timeout=settings.PAGE_CACHE_SECONDS)
-    except Exception:
-        logger.exception("could not cache the menu's sections")
-    return value
+    return content_cache.cached_under(KEY, MENU, _compute, shared=True)
 
 
 def _on_change(sender, using=DEFAULT_DB_ALIAS, action="post_save", **kwargs):
