@@ -175,7 +175,8 @@ def _settled():
     if replica.replica_aliases():
         invalidate(tags)  # past the replica lag: a page rendered from a lagging replica goes stale
     if settings.CDN_PURGE_URL:
-        cdn.purge(tags)  # after that: what the CDN fetches next is rendered afresh
+        # After that: what the CDN fetches next is rendered afresh.
+        cdn.purge(cachetags.front_purge_tags(tags))
 
 
 def _after_commit(tags):

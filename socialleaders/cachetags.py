@@ -59,6 +59,44 @@ def record_instance(sender, instance, **kwargs):
         collected.add(object_tag(instance))
 
 
+# --- What a page's headers name --------------------------------------------------------------
+
+
+def _grouped(tag):
+    """``"comments.comment:7"`` -> ``"comments.comment:*"``, ``"blog.post:3:children"`` ->
+    ``"blog.post:*:children"``: the tag naming every such row at once; None for the others."""
+    parts = tag.split(":")
+    if len(parts) in (2, 3) and parts[1] not in ("", "*"):
+        parts[1] = "*"
+        return ":".join(parts)
+    return None
+
+
+def header_tags(tags, budget):
+    """``tags`` for the response headers a front cache reads, space-joined in at most ``budget``
+    bytes (Varnish refuses a header line over 8 KB, Fastly and Cloudflare cap theirs at 16 KB):
+    while they do not fit, the largest group of row tags on the page (a post's hundreds of
+    comments) gives way to the one tag naming them all, which a change of any of them purges
+    too (``front_purge_tags``)."""
+    tags = set(tags)
+    groups = {}
+    for tag in tags:
+        group = _grouped(tag)
+        if group is not None:
+            groups.setdefault(group, set()).add(tag)
+    while len(" ".join(tags)) > budget and groups:
+        group = max(groups, key=lambda name: len(groups[name]))
+        tags -= groups.pop(group)
+        tags.add(group)
+    return sorted(tags)
+
+
+def front_purge_tags(tags):
+    """The tags to purge in a front cache when ``tags`` go stale: with each row's tag, the one
+    naming every row of its kind (``header_tags``)."""
+    return set(tags) | {group for group in map(_grouped, tags) if group is not None}
+
+
 # --- What a change makes stale ---------------------------------------------------------------
 
 

@@ -298,7 +298,9 @@ class PageCacheMiddleware:
             response["Content-Length"] = len(entry["content"])
         response["ETag"] = entry["etag"]
         response["Last-Modified"] = entry["last_modified"]
-        tags = sorted(entry.get("tags") or ()) or [cachetags.SITE]
+        tags = cachetags.header_tags(
+            entry.get("tags") or (cachetags.SITE,), settings.PAGE_CACHE_TAG_HEADER_BYTES
+        )
         response[settings.PAGE_CACHE_TAG_HEADER] = " ".join(tags)
         response["Cache-Tag"] = ",".join(tags)
         if outcome in {"hit", "miss"}:

@@ -217,6 +217,9 @@ PAGE_CACHE_RETRY_AFTER = int(os.environ.get("PAGE_CACHE_RETRY_AFTER", "30"))
 # The response header naming a page's cache tags for Fastly / Varnish xkey (Cache-Tag is always
 # sent too, for Cloudflare).
 PAGE_CACHE_TAG_HEADER = os.environ.get("PAGE_CACHE_TAG_HEADER", "Surrogate-Key")
+# At most this many bytes of tags in each of those headers (a page showing more rows names a
+# model's rows with one tag): under Varnish's 8 KB header line, Fastly's and Cloudflare's 16 KB.
+PAGE_CACHE_TAG_HEADER_BYTES = int(os.environ.get("PAGE_CACHE_TAG_HEADER_BYTES", "4000"))
 PAGE_CACHE_MAX_QUERY_LENGTH = 512
 PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/healthz", "/accounts/"]
 # Set by the comments work while a reader's own comment awaits moderation: they see it, so

@@ -360,6 +360,35 @@ def test_the_app_purges_by_tag_when_content_changes(stack):
         assert served_by_app(again) == served_by_app(page)
 
 
+@pytest.mark.django_db
+def test_a_post_with_hundreds_of_comments_is_served_and_refreshed_through_varnish(stack):
+    """Its tags would not fit in one header (Varnish refuses a line over 8 KB with a 503): the
+    comments are named by one tag, and editing any of them still refreshes the page."""
+    port, env = stack
+    orm(
+        env,
+        "post = factories.post(title='A lively thread', slug='lively')\n"
+        "for n in range(400):\n"
+        "    factories.comment(post=post, body=f'Comment number {n}.')\n",
+    )
+    first = get(port, "/blog/lively/")
+    assert first[0] == 200, first[2][:200]
+    assert "Comment number 399." in first[2]
+    header = first[1]["Surrogate-Key"]
+    assert len(header) <= 4000
+    assert "comments.comment:*" in header.split()
+    assert "blog.post:" in header  # the post's own tag is still there
+    assert get(port, "/blog/lively/")[1]["X-Front-Cache"] == "hit"
+
+    orm(
+        env,
+        "from comments.models import Comment\n"
+        "c = Comment.objects.get(body='Comment number 7.'); c.body = 'Edited comment seven.'\n"
+        "c.save()\n",
+    )
+    eventually(lambda: get(port, "/blog/lively/"), lambda page: "Edited comment seven." in page[2])
+
+
 # The app server fails ---------------------------------------------------------------------------
 
 
