@@ -2,13 +2,15 @@
 as plain strings rather than templates, for speed (docs/benchmarks.md, "Comment thread").
 """
 
+from functools import lru_cache
+
 from django import template
 from django.template.loader import get_template
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.utils.timezone import get_current_timezone, is_aware
 
+from comments.text import render_comment
 from socialleaders.templatetags.publication import format_day, isodate
 
 register = template.Library()
@@ -21,29 +23,60 @@ EXCERPT_WORDS = 8  # "Replying to Ada: “the first few words…”"
 
 def excerpt(comment):
     """The first few words of a comment, to say which one a reply answers."""
-    return Truncator(" ".join((comment.body or "").split())).words(EXCERPT_WORDS, truncate="…")
+    return _first_words(comment.body or "")
+
+
+def _first_words(text):
+    # Truncator(text).words(EXCERPT_WORDS, truncate="…"), without its cost (200 calls a page).
+    words = text.split()
+    if len(words) <= EXCERPT_WORDS:
+        return " ".join(words)
+    text = " ".join(words[:EXCERPT_WORDS])
+    return text if text.endswith("…") else text + "…"
 
 
 _REPLIES_OPEN = '<ol class="comment-list comment-list--replies">'
 
 
-def _comment(comment, tz, reply_link=None, after=""):
+def _comment(comment, tz, reply_markup, after=""):
     """One comment's markup (its <li> is left open for replies), every reader-supplied value
-    escaped."""
-    name = escape(comment.name)
-    pk = comment.pk
-    if comment.website:
-        shown = f'<a href="{escape(comment.website)}" rel="nofollow ugc noopener">{name}</a>'
+    escaped; ``reply_markup`` is the reply link with placeholders, or empty."""
+    markup = _comment_markup(
+        comment.pk,
+        comment.name,
+        comment.website,
+        comment.by_post_author,
+        comment.created_at,
+        comment.body,
+        tz,
+        reply_markup,
+    )
+    return markup + after
+
+
+# Kept per process, keyed by every value the markup shows, so re-rendering a thread after one
+# comment is approved renders only that comment (docs/benchmarks.md, "Comment thread").
+@lru_cache(maxsize=4096)
+def _comment_markup(pk, name, website, by_post_author, created, body, tz, reply_markup):
+    name = escape(name)
+    if website:
+        shown = f'<a href="{escape(website)}" rel="nofollow ugc noopener">{name}</a>'
     else:
         shown = name
-    if comment.by_post_author:
+    if by_post_author:
         css, badge = " comment--author", ' <span class="badge badge--author">Author</span>'
     else:
         css, badge = "", ""
-    created = comment.created_at
     local = created.astimezone(tz) if is_aware(created) else created
     when = escape(isodate(created))
-    actions = f'<p class="comment__actions">{reply_link}</p>' if reply_link else ""
+    actions = ""
+    if reply_markup:
+        reply = (
+            reply_markup.replace(_PK, str(pk))
+            .replace(_NAME, name)
+            .replace(_EXCERPT, escape(_first_words(body or "")))
+        )
+        actions = f'<p class="comment__actions">{reply}</p>'
     return (
         f'<li class="comment{css}" id="comment-{pk}">'
         f'<article class="comment__body" aria-label="Comment by {name}">'
@@ -52,10 +85,9 @@ def _comment(comment, tz, reply_link=None, after=""):
         f"{format_day(local.date())}</time></a></p>"
         "</header>"
         # comments.text.render_comment: escaped, paragraphs, nofollow links
-        f'<div class="comment__text" dir="auto">{conditional_escape(comment.body_html)}</div>'
+        f'<div class="comment__text" dir="auto">{conditional_escape(render_comment(body))}</div>'
         f"{actions}"
         "</article>"
-        f"{after}"
     )
 
 
@@ -91,19 +123,12 @@ def render_comment_thread(comments, reply_links=False, reply_form=None, pending=
     for comment in comments:
         if comment.opens_list:
             parts.append(_REPLIES_OPEN)
-        reply = (
-            reply_markup.replace(_PK, str(comment.pk))
-            .replace(_NAME, escape(comment.name))
-            .replace(_EXCERPT, escape(excerpt(comment)))
-            if reply_markup
-            else None
-        )
         after = ""
         if reply_form and reply_form["pk"] == comment.pk:
             after = f'<div class="comment__reply-form" id="comment-form">{reply_form["html"]}</div>'
         if comment.pk in waiting:
             after += f"{_REPLIES_OPEN}{_pending(waiting[comment.pk])}</ol>"
-        parts.append(_comment(comment, tz, reply, after))
+        parts.append(_comment(comment, tz, reply_markup, after))
         if not comment.has_replies:
             parts.append("</li>")
             parts.append("</ol></li>" * len(comment.closes))

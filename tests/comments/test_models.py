@@ -44,3 +44,22 @@ def test_comment_statuses_and_kinds():
     assert list(Comment.objects.approved()) == [approved]
     assert Comment.objects.create(post=post, name="N", body="B").status == Comment.Status.PENDING
     assert Comment._meta.get_field("kind").default == Comment.Kind.COMMENT
+
+
+@pytest.mark.django_db
+def test_a_thread_shown_again_shows_what_changed_in_each_comment(client):
+    """Comment markup is kept per process between renders; a changed name, website or body
+    (an editor's correction, an erased commenter) is never shown as it was."""
+    post = f.post(slug="kept")
+    comment = f.comment(post=post, name="Ada", body="First words here.")
+    f.comment(post=post, name="Bo", body="Unchanged reply.")
+    page = client.get("/blog/kept/").content.decode()
+    assert "First words here." in page and "Ada" in page
+
+    comment.name, comment.website, comment.body = "Ada L.", "https://ada.example/", "Second."
+    comment.save()
+    page = client.get("/blog/kept/").content.decode()
+    assert "First words here." not in page
+    assert "Second." in page
+    assert '<a href="https://ada.example/" rel="nofollow ugc noopener">Ada L.</a>' in page
+    assert "Unchanged reply." in page
