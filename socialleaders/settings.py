@@ -295,6 +295,11 @@ TASKS = {
     }
 }
 
+# Single emails sent through the queue (socialleaders/mail.py: comment notifications, moderation
+# notices, approval links): tries per message and the first wait, doubling after each refusal.
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
+MAIL_RETRY_SECONDS = float(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+
 # Newsletter (docs/newsletter.md).
 NEWSLETTER_RATE_PER_MINUTE = int(os.environ.get("NEWSLETTER_RATE_PER_MINUTE", "600"))
 NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "50"))
