@@ -167,7 +167,10 @@ def send_batch(mailing_id):
                 continue
             delivery.attempts += 1
             try:
-                email.message_for(delivery.subscriber, connection=connection).send()
+                message = email.message_for(delivery.subscriber, connection=connection)
+                # Sent back by anymail's providers with a bounce or complaint (webhooks.py).
+                message.metadata = {"delivery": str(delivery.pk)}
+                message.send()
             except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
                 connection.close()
                 record_failure(delivery, error)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "frontpage.apps.FrontpageConfig",
     "desk.apps.DeskConfig",
     "newsletter.apps.NewsletterConfig",
+    "anymail",
     "django_tasks",
     "django_tasks_db",
     "bench.apps.BenchConfig",
@@ -276,6 +277,26 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Social Leaders <edito
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+
+# An email service provider instead of SMTP (django-anymail, docs/newsletter.md "Providers"):
+# ANYMAIL_ESP picks its backend, ANYMAIL (a JSON object) holds anymail's settings: the ESP's
+# keys, WEBHOOK_SECRET ("user:password" of the webhooks' basic auth), MAILGUN_WEBHOOK_SIGNING_KEY.
+ESP_BACKENDS = {
+    "amazon_ses": "anymail.backends.amazon_ses.EmailBackend",
+    "postmark": "anymail.backends.postmark.EmailBackend",
+    "mailgun": "anymail.backends.mailgun.EmailBackend",
+}
+ANYMAIL_ESP = os.environ.get("ANYMAIL_ESP", "").strip().lower()
+if ANYMAIL_ESP:
+    if ANYMAIL_ESP not in ESP_BACKENDS:
+        raise ImproperlyConfigured(f"ANYMAIL_ESP must be one of {', '.join(ESP_BACKENDS)}.")
+    EMAIL_BACKEND = ESP_BACKENDS[ANYMAIL_ESP]
+try:
+    ANYMAIL = json.loads(os.environ.get("ANYMAIL", "") or "{}")
+except ValueError as _error:
+    raise ImproperlyConfigured(f"ANYMAIL is not valid JSON: {_error}") from None
+if not isinstance(ANYMAIL, dict):
+    raise ImproperlyConfigured('ANYMAIL must be a JSON object: {"WEBHOOK_SECRET": "...", ...}.')
 
 # The job queue (docs/decisions.md, docs/production.md): "immediate" runs each job in the
 # process that queues it (`make run`, tests); "database" queues it in the database for
