@@ -216,9 +216,9 @@ def import_csv(text, *, wants, good_rows_only=False, filename="", by=""):
     keys = list(first_line)
     for start in range(0, len(keys), 500):
         here.update(
-            Subscriber.objects.annotate(key=Lower("email"))
-            .filter(key__in=keys[start : start + 500])
-            .values_list("key", "status")
+            Subscriber.objects.annotate(lower_email=Lower("email"))
+            .filter(lower_email__in=keys[start : start + 500])
+            .values_list("lower_email", "status")
         )
     now = timezone.now()
     where = f"{provider.label}{f' ({filename})' if filename else ''}"
