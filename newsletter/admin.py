@@ -144,7 +144,9 @@ class SubscriberAdmin(admin.ModelAdmin):
         description="Export these people's data (JSON: everything held)", permissions=["view"]
     )
     def export_personal_data(self, request, queryset):
-        data = [personal.export_subscriber(email) for email in queryset.values_list("email", flat=True)]
+        data = [
+            personal.export_subscriber(email) for email in queryset.values_list("email", flat=True)
+        ]
         response = HttpResponse(
             json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
         )

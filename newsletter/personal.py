@@ -61,9 +61,9 @@ def erase_subscriber(email):
     never sent. Returns (subscribers deleted, deliveries anonymised)."""
     with transaction.atomic():
         subscribers = list(
-            Subscriber.objects.select_for_update().filter(email__iexact=email).values_list(
-                "pk", flat=True
-            )
+            Subscriber.objects.select_for_update()
+            .filter(email__iexact=email)
+            .values_list("pk", flat=True)
         )
         if not subscribers:
             return 0, 0

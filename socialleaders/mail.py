@@ -112,6 +112,8 @@ def send_message(data, log="socialleaders.mail", attempt=1):
             attempt,
             error,
         )
-        later(send_message, settings.MAIL_RETRY_SECONDS * 2 ** (attempt - 1), data, log, attempt + 1)
+        later(
+            send_message, settings.MAIL_RETRY_SECONDS * 2 ** (attempt - 1), data, log, attempt + 1
+        )
         return False
     return True

@@ -105,8 +105,12 @@ def test_import_the_good_rows_keeps_the_file_and_never_downgrades_an_unsubscribe
     text = first.context["form"].initial["text"]
     response = editor_client.post(
         IMPORT,
-        {"text": text, "filename": "mailchimp_with_bad_rows.csv", "interviews": "on",
-         "import_good": "1"},
+        {
+            "text": text,
+            "filename": "mailchimp_with_bad_rows.csv",
+            "interviews": "on",
+            "import_good": "1",
+        },
     )
     assert "2 imported" in response.content.decode()
     people = by_email()

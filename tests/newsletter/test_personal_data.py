@@ -34,7 +34,9 @@ def ada():
     )
     waiting = factories.delivery(subscriber=subscriber, state="queued")
     failed = factories.delivery(
-        subscriber=subscriber, state="failed", attempts=5,
+        subscriber=subscriber,
+        state="failed",
+        attempts=5,
         error="SMTPRecipientsRefused({'Ada@example.org': (550, b'no')})",
     )
     return subscriber, sent, waiting, failed

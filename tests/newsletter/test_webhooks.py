@@ -218,9 +218,7 @@ def test_postmark_posts_without_the_right_basic_auth_are_refused(sent):
 
 def mailgun_payload(event, key=SIGNING_KEY, **event_data):
     timestamp, token = str(int(time.time())), "a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0"
-    signature = hmac.new(
-        key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256
-    ).hexdigest()
+    signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
     data = {
         "event": event,
         "id": "G9Bn5sl1TC6nu79C8C0bwg",
@@ -228,8 +226,11 @@ def mailgun_payload(event, key=SIGNING_KEY, **event_data):
         "log-level": "error" if event == "failed" else "warn",
         "recipient": "jane@example.com",
         "recipient-domain": "example.com",
-        "envelope": {"sender": "bob@sandbox.mailgun.org", "transport": "smtp",
-                     "targets": "jane@example.com"},
+        "envelope": {
+            "sender": "bob@sandbox.mailgun.org",
+            "transport": "smtp",
+            "targets": "jane@example.com",
+        },
         "message": {
             "headers": {
                 "to": "Jane <jane@example.com>",
@@ -243,23 +244,31 @@ def mailgun_payload(event, key=SIGNING_KEY, **event_data):
         "user-variables": {"my_var_1": "Mailgun Variable #1", "my-var-2": "awesome"},
         **event_data,
     }
-    return {"signature": {"timestamp": timestamp, "token": token, "signature": signature},
-            "event-data": data}
+    return {
+        "signature": {"timestamp": timestamp, "token": token, "signature": signature},
+        "event-data": data,
+    }
 
 
 def post_mailgun(client, payload, **headers):
     # Mailgun's webhook address carries the basic auth too (https://user:password@host/...).
     return client.post(
-        "/newsletter/webhooks/mailgun/tracking/", json.dumps(payload),
-        content_type="application/json", **(headers or basic_auth()),
+        "/newsletter/webhooks/mailgun/tracking/",
+        json.dumps(payload),
+        content_type="application/json",
+        **(headers or basic_auth()),
     )
 
 
 PERMANENT = {
     "severity": "permanent",
     "reason": "suppress-bounce",
-    "delivery-status": {"code": 605, "message": "", "attempt-no": 1,
-                        "description": "Not delivering to previously bounced address"},
+    "delivery-status": {
+        "code": 605,
+        "message": "",
+        "attempt-no": 1,
+        "description": "Not delivering to previously bounced address",
+    },
 }
 
 

@@ -12,8 +12,11 @@ from django.urls import reverse
 from comments import services
 from socialleaders import mail
 from tests import factories
-from tests.newsletter.conftest import smtp, smtp_server  # noqa: F401 - the real SMTP server
+from tests.newsletter import conftest as newsletter_fixtures
 from tests.newsletter.test_worker import DATABASE_BACKEND, stop, wait_until, worker
+
+# The newsletter tests' real SMTP server (aiosmtpd) and the site sending through it.
+smtp_server, smtp = newsletter_fixtures.smtp_server, newsletter_fixtures.smtp
 
 
 def approve_a_followed_comment(commit=True):
@@ -112,7 +115,11 @@ def test_a_message_survives_the_queue_whole():
     from django.core.mail import EmailMultiAlternatives
 
     message = EmailMultiAlternatives(
-        "Subject", "Text", "from@example.org", ["to@example.org"], reply_to=["r@example.org"],
+        "Subject",
+        "Text",
+        "from@example.org",
+        ["to@example.org"],
+        reply_to=["r@example.org"],
         headers={"List-Unsubscribe": "<https://example.org/u>"},
     )
     message.attach_alternative("<p>HTML</p>", "text/html")
