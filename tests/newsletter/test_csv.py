@@ -123,6 +123,7 @@ def test_a_file_that_is_no_known_export_is_refused(editor_client):
     data = {"file": SimpleUploadedFile("x.csv", b"name,phone\nAda,123\n"), "interviews": "on"}
     page = editor_client.post(IMPORT, data).content.decode()
     assert "No email column" in page and not Subscriber.objects.exists()
+    assert 'name="import_good"' not in page  # no good rows to choose
 
 
 def test_a_file_that_is_not_utf8_gets_a_form_error(editor_client):

@@ -338,3 +338,58 @@ def test_signing_up_again_after_a_complaint_sends_nothing(sent, client, smtp):
     )
     assert smtp.messages == []
     assert Subscriber.objects.get(email="jane@example.com").status == "complained"
+
+
+# --- Choosing the provider --------------------------------------------------------------------
+
+
+def test_each_piece_email_names_its_delivery_for_the_providers_reports(
+    settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"  # anymail's own, no network
+    reader = factories.subscriber(email="reader@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        interview = factories.interview(published=False)
+        factories.answer(interview=interview)
+    with django_capture_on_commit_callbacks(execute=True):
+        interview.status, interview.publish_at = "published", timezone.now()
+        interview.save()
+    [message] = [m for m in mail.outbox if m.to == ["reader@example.org"]]
+    delivery = Delivery.objects.get(subscriber=reader)
+    assert message.anymail_test_params["metadata"] == {"delivery": str(delivery.pk)}
+
+
+def settings_in_a_process(**env):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "from django.conf import settings; print(settings.EMAIL_BACKEND)"
+    environment = {
+        **os.environ,
+        "ENV_FILE": "",
+        "SECRET_KEY": "x",
+        "DJANGO_SETTINGS_MODULE": "socialleaders.settings",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=environment,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_smtp_stays_unless_a_provider_is_chosen():
+    assert settings_in_a_process().stdout.strip() == "django.core.mail.backends.smtp.EmailBackend"
+    chosen = settings_in_a_process(ANYMAIL_ESP="postmark", ANYMAIL='{"POSTMARK_SERVER_TOKEN": "t"}')
+    assert chosen.stdout.strip() == "anymail.backends.postmark.EmailBackend"
+    wrong = settings_in_a_process(ANYMAIL_ESP="pigeon")
+    assert wrong.returncode != 0 and "ANYMAIL_ESP must be one of" in wrong.stderr
+    broken = settings_in_a_process(ANYMAIL="{not json")
+    assert broken.returncode != 0 and "ANYMAIL is not valid JSON" in broken.stderr
