@@ -1,8 +1,9 @@
 """What happens to a comment: checks, moderation rules, storing, notifications.
 
-Views call these functions; nothing here knows about forms or templates. Emails are sent after
-the transaction commits (``transaction.on_commit``), one failure never stops the others and is
-logged, and never undoes the comment that caused it.
+Views call these functions; nothing here knows about forms or templates. Emails go to the job
+queue after the transaction commits (``socialleaders.mail.send_later``), which retries temporary
+refusals; one failure never stops the others and is logged, and never undoes the comment that
+caused it.
 """
 
 import hashlib
@@ -15,7 +16,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from socialleaders.cache import content_changed
 from socialleaders.cachetags import rows_tags
+from socialleaders.mail import send_later
 
 from . import conf
 from .models import Comment, ModerationSettings, Subscription
@@ -454,18 +456,11 @@ def absolute(path):
 
 
 def _send(messages):
-    """Send each message on one connection; a failure is logged and does not stop the rest."""
-    if not messages:
-        return 0
-    sent = 0
-    connection = get_connection(fail_silently=False)
+    """Queue each message for the job queue (socialleaders.mail: sent after the commit,
+    retried on temporary refusals); a failure is logged and does not stop the rest."""
     for message in messages:
-        message.connection = connection
-        try:
-            sent += message.send()
-        except Exception:
-            logger.exception("could not send %r to %s", message.subject, message.to)
-    return sent
+        send_later(message, log="comments")
+    return len(messages)
 
 
 def moderator_addresses(target):

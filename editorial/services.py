@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.utils import timezone
+
+from socialleaders.mail import send_later
 
 from .models import ApprovalLink
 
@@ -24,10 +25,7 @@ def send_for_approval(interview, user, url_for, *, to="", message="", days=7):
         body = f"{message.strip()}\n\n{url}\n\nThe link works until {link.expires_at:%d %B %Y}."
         subject = f"Your interview “{interview.title}”: please approve it"
         reply_to = [user.email] if user.email else None
-
-        def send():
-            # EmailMessage rather than send_mail: replies go to the editor who sent it.
-            EmailMessage(subject, body, to=[to], reply_to=reply_to).send()
-
-        transaction.on_commit(send)
+        # EmailMessage rather than send_mail: replies go to the editor who sent it. Queued once
+        # the link is committed, retried by the queue if the mail server refuses for now.
+        send_later(EmailMessage(subject, body, to=[to], reply_to=reply_to), log="editorial")
     return link, url

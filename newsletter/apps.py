@@ -7,6 +7,7 @@ class NewsletterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals
+        from . import signals, webhooks
 
         signals.connect()
+        webhooks.connect()

@@ -119,15 +119,26 @@ class Delivery(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
+    class Feedback(models.TextChoices):
+        NONE = "", "None"
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Complained (marked as spam)"
+
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries")
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
-    email = models.EmailField(max_length=254)
+    # Empty once the subscriber's data was erased: the row stays for the mailing's counts.
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+    )
+    email = models.EmailField(max_length=254, blank=True)
     state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     error = models.CharField(max_length=300, blank=True)
+    # What the provider reported afterwards (its bounce and complaint webhooks).
+    feedback = models.CharField(max_length=10, choices=Feedback.choices, blank=True)
+    feedback_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "deliveries"

@@ -2,7 +2,6 @@
 process with the immediate backend, in `manage.py db_worker` processes with the database one."""
 
 import logging
-import smtplib
 import time
 from datetime import timedelta
 
@@ -13,6 +12,8 @@ from django.db.models import F, Min
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from socialleaders.mail import is_temporary, later
+
 from .emails import PieceEmail, confirmation_message
 from .models import Delivery, Mailing, Subscriber
 
@@ -20,17 +21,6 @@ logger = logging.getLogger(__name__)
 
 # Chains of batches started per mailing: as many workers as this can send it at once.
 PARALLEL_CHAINS = 2
-
-
-def later(a_task, seconds, *args):
-    """Run ``a_task`` in ``seconds``: queued with run_after where the backend can defer, else
-    (immediate backend) after a sleep in this process."""
-    if default_task_backend.supports_defer:
-        when = timezone.now() + timedelta(seconds=seconds)
-        a_task.using(run_after=when).enqueue(*args)
-    else:
-        time.sleep(max(seconds, 0))
-        a_task.enqueue(*args)
 
 
 @task()
@@ -111,24 +101,6 @@ def start_mailing(mailing, now):
         transaction.on_commit(lambda: send_mailing.enqueue(mailing_id))
 
 
-TEMPORARY = (
-    smtplib.SMTPServerDisconnected,
-    smtplib.SMTPConnectError,
-    ConnectionError,
-    TimeoutError,
-)
-
-
-def is_temporary(error):
-    if isinstance(error, TEMPORARY):
-        return True
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        return bool(codes) and all(400 <= code < 500 for code in codes)
-    code = getattr(error, "smtp_code", None)
-    return isinstance(code, int) and 400 <= code < 500
-
-
 def claim_batch(mailing_id, now):
     """Hand a batch of due deliveries to this worker, within the per-minute rate; returns
     (deliveries, seconds to wait before the next batch, or None when nothing is left). A batch
@@ -195,7 +167,10 @@ def send_batch(mailing_id):
                 continue
             delivery.attempts += 1
             try:
-                email.message_for(delivery.subscriber, connection=connection).send()
+                message = email.message_for(delivery.subscriber, connection=connection)
+                # Sent back by anymail's providers with a bounce or complaint (webhooks.py).
+                message.metadata = {"delivery": str(delivery.pk)}
+                message.send()
             except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
                 connection.close()
                 record_failure(delivery, error)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, webhooks
 
 app_name = "newsletter"
 
@@ -11,4 +11,9 @@ urlpatterns = [
     path("subscribe/manage/<str:key>/", views.manage, name="manage"),
     path("subscribe/unsubscribe/<str:key>/", views.unsubscribe, name="unsubscribe"),
     path("newsletter/<int:pk>/", views.web_version, name="web_version"),
+    # The email provider's bounce and complaint reports (docs/newsletter.md, "Providers").
+    *(
+        path(f"newsletter/webhooks/{esp}/tracking/", webhooks.endpoint(esp), name=f"{esp}_tracking")
+        for esp in webhooks.ENDPOINTS
+    ),
 ]

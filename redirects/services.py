@@ -14,6 +14,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
+from socialleaders.spreadsheets import safe_cell
+
 from . import serving
 from .models import Redirect, target_key_for
 from .paths import BadPath, clean_target, is_local, key_or_none, normalise
@@ -296,7 +298,7 @@ def export_csv(queryset, out):
         .iterator(chunk_size=2000)
     ):
         writer.writerow(
-            _safe_cell(
+            safe_cell(
                 ""
                 if value is None
                 else value.isoformat()
@@ -305,10 +307,6 @@ def export_csv(queryset, out):
             )
             for value in row
         )
-
-
-def _safe_cell(text):
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
 __all__ = ["add_redirect", "gone", "RedirectError", "BadPath", "is_local"]

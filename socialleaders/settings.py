@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "frontpage.apps.FrontpageConfig",
     "desk.apps.DeskConfig",
     "newsletter.apps.NewsletterConfig",
+    "anymail",
     "django_tasks",
     "django_tasks_db",
     "bench.apps.BenchConfig",
@@ -280,6 +281,26 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 
+# An email service provider instead of SMTP (django-anymail, docs/newsletter.md "Providers"):
+# ANYMAIL_ESP picks its backend, ANYMAIL (a JSON object) holds anymail's settings: the ESP's
+# keys, WEBHOOK_SECRET ("user:password" of the webhooks' basic auth), MAILGUN_WEBHOOK_SIGNING_KEY.
+ESP_BACKENDS = {
+    "amazon_ses": "anymail.backends.amazon_ses.EmailBackend",
+    "postmark": "anymail.backends.postmark.EmailBackend",
+    "mailgun": "anymail.backends.mailgun.EmailBackend",
+}
+ANYMAIL_ESP = os.environ.get("ANYMAIL_ESP", "").strip().lower()
+if ANYMAIL_ESP:
+    if ANYMAIL_ESP not in ESP_BACKENDS:
+        raise ImproperlyConfigured(f"ANYMAIL_ESP must be one of {', '.join(ESP_BACKENDS)}.")
+    EMAIL_BACKEND = ESP_BACKENDS[ANYMAIL_ESP]
+try:
+    ANYMAIL = json.loads(os.environ.get("ANYMAIL", "") or "{}")
+except ValueError as _error:
+    raise ImproperlyConfigured(f"ANYMAIL is not valid JSON: {_error}") from None
+if not isinstance(ANYMAIL, dict):
+    raise ImproperlyConfigured('ANYMAIL must be a JSON object: {"WEBHOOK_SECRET": "...", ...}.')
+
 # The job queue (docs/decisions.md, docs/production.md): "immediate" runs each job in the
 # process that queues it (`make run`, tests); "database" queues it in the database for
 # `manage.py db_worker` processes, on any number of machines. Default: the database on PostgreSQL
@@ -297,6 +318,11 @@ TASKS = {
         }[TASKS_BACKEND]
     }
 }
+
+# Single emails sent through the queue (socialleaders/mail.py: comment notifications, moderation
+# notices, approval links): tries per message and the first wait, doubling after each refusal.
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
+MAIL_RETRY_SECONDS = float(os.environ.get("MAIL_RETRY_SECONDS", "60"))
 
 # Newsletter (docs/newsletter.md).
 NEWSLETTER_RATE_PER_MINUTE = int(os.environ.get("NEWSLETTER_RATE_PER_MINUTE", "600"))

@@ -35,6 +35,14 @@ def _plain_http(settings):
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(settings):
+    """Jobs (emails included) run in the test's process, on SQLite and PostgreSQL alike, and a
+    refused email is tried again at once; the worker tests choose the database backend."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MAIL_RETRY_SECONDS = 0.01
+
+
 @pytest.fixture
 def seeds_dir():
     """The publication's real content (../shared/seeds). CI sets REQUIRE_SEEDS=1 so that a missing
