@@ -5,11 +5,9 @@ Editors see drafts and scheduled items on their real pages, marked as a preview 
 cached; every page runs a fixed number of queries (tests/test_query_budgets.py).
 """
 
-import logging
-
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseNotModified
@@ -29,6 +27,7 @@ from editorial.revisions import last_changed
 from images.templatetags.images import rendition_url
 from socialleaders import structured_data as ld
 from socialleaders.cachetags import CATALOGUE, children_tag, list_tag, tag_page
+from socialleaders.mail import send_later
 from socialleaders.publishing import published_q
 from socialleaders.templatetags.publication import minutes_to_read
 from socialleaders.views import CountedPaginator, PreviewMixin, PublicPageMixin, SubjectListMixin
@@ -44,9 +43,6 @@ from .models import (
     SocialAccount,
     Theme,
 )
-
-logger = logging.getLogger(__name__)
-
 
 INTERVIEWS = list_tag(Interview)  # pages listing interviews: any joining or leaving one
 QUOTES = list_tag(Quote)
@@ -511,15 +507,15 @@ class ApprovalView(InterviewDetailView):
         if data["message"]:
             body += f"{data['message']}\n\n"
         body += f"The interview in the admin: {admin_url}\n"
-        try:
-            send_mail(
+        # The leader's answer is recorded whatever happens to this courtesy email.
+        send_later(
+            EmailMessage(
                 f"[{settings.SITE_NAME}] {data['name']} {what} “{link.interview}”",
                 body,
-                None,
-                [editor.email],
-            )
-        except Exception:  # the leader's answer is recorded; mail is a courtesy
-            logger.exception("could not email the editor about an approval")
+                to=[editor.email],
+            ),
+            log=__name__,
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

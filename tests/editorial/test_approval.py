@@ -70,9 +70,12 @@ def test_the_leader_reads_the_real_page_marked_as_a_preview_never_cached(client,
     assert client.get(draft.get_absolute_url()).status_code == 404
 
 
-def test_approving_is_recorded_and_shown_in_the_admin(client, editor, draft):
+def test_approving_is_recorded_and_shown_in_the_admin(
+    client, editor, draft, django_capture_on_commit_callbacks
+):
     path = create_link(client, editor, draft)
-    response = client.post(path, {"name": "Ada Example", "message": "", "decision": "approve"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(path, {"name": "Ada Example", "message": "", "decision": "approve"})
     assert response.status_code == 302
     link = ApprovalLink.objects.get()
     assert link.approved_at is not None and link.approved_by_name == "Ada Example"
@@ -86,11 +89,14 @@ def test_approving_is_recorded_and_shown_in_the_admin(client, editor, draft):
     assert "Opened" in admin_page.text
 
 
-def test_comments_are_sent_back_and_the_link_stays_open(client, editor, draft):
+def test_comments_are_sent_back_and_the_link_stays_open(
+    client, editor, draft, django_capture_on_commit_callbacks
+):
     path = create_link(client, editor, draft)
-    response = client.post(
-        path, {"name": "Ada", "message": "Please say 'Chief Executive'.", "decision": "comment"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            path, {"name": "Ada", "message": "Please say 'Chief Executive'.", "decision": "comment"}
+        )
     assert response.status_code == 302
     link = ApprovalLink.objects.get()
     assert link.approved_at is None
