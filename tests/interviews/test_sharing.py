@@ -5,13 +5,14 @@ import io
 import json
 import re
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import unescape
 from urllib.parse import quote as urlquote
 
 import pytest
 import reversion
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from PIL import Image
 
 from editorial import quotecards
@@ -314,6 +315,95 @@ def test_question_and_quote_pages_have_breadcrumbs_and_no_faq_markup(client, set
     assert not {"FAQPage", "QAPage"} & {item["@type"] for item in json_ld(html)}
     html = client.get(f"/quotes/{content['quote'].pk}/").text
     assert_breadcrumbs(html, settings, "Quotes", "Ada Example")
+
+
+def assert_collection(html, settings, kind, name, urls):
+    """A list page: its type, name and url, and an ItemList of what it shows, each ListItem
+    with its position and absolute url (Google's list guide) and a name."""
+    page = of_type(html, kind)
+    assert page["name"] == name and page["url"].startswith(settings.SITE_URL + "/")
+    listing = page["hasPart"] if kind == "ProfilePage" else page["mainEntity"]
+    assert listing["@type"] == "ItemList"
+    items = listing["itemListElement"]
+    assert [item["url"] for item in items] == [settings.SITE_URL + url for url in urls]
+    assert [item["position"] for item in items] == list(range(1, len(urls) + 1))
+    assert listing["numberOfItems"] == len(urls)
+    for item in items:
+        assert item["@type"] == "ListItem" and item["name"]
+    return page
+
+
+@pytest.fixture
+def lists(content):
+    """Every kind of list page, with the JSON-LD type, trail and item URLs it must carry."""
+    interview, post, quote = content["interview"], content["post"], content["quote"]
+    series = f.series(slug="the-series", title="The series")
+    interview.series, interview.series_order = series, 1
+    interview.save()
+    month = timezone.localtime(post.publish_at)
+    year_path, month_path = f"/blog/{month:%Y}/", f"/blog/{month:%Y}/{month:%m}/"
+    ada, post_url = interview.get_absolute_url(), post.get_absolute_url()
+    return {
+        "/interviews/": ("CollectionPage", ["Interviews"], [ada]),
+        "/leaders/": ("CollectionPage", ["Leaders"], ["/leaders/ada/"]),
+        "/platforms/": ("CollectionPage", ["Platforms"], ["/platforms/linkedin/"]),
+        "/platforms/linkedin/": ("CollectionPage", ["Platforms", "LinkedIn"], [ada]),
+        "/themes/": ("CollectionPage", ["Themes"], ["/themes/being-yourself/"]),
+        "/themes/being-yourself/": ("CollectionPage", ["Themes", "Being yourself"], [ada]),
+        "/series/the-series/": ("CollectionPage", ["Interviews", "The series"], [ada]),
+        "/questions/": ("CollectionPage", ["Questions"], ["/questions/why/"]),
+        "/questions/why/": (
+            "CollectionPage",
+            ["Questions", "Why do you use social media?"],
+            [ada + "#q-why"],
+        ),
+        "/quotes/": ("CollectionPage", ["Quotes"], [f"/quotes/{quote.pk}/"]),
+        "/blog/": ("CollectionPage", ["Blog"], [post_url]),
+        "/blog/tags/advice/": ("CollectionPage", ["Blog", "Advice"], [post_url]),
+        f"/blog/authors/{post.author.slug}/": ("ProfilePage", ["Blog", "Bo Writer"], [post_url]),
+        year_path: ("CollectionPage", ["Blog", f"{month:%Y}"], [post_url]),
+        month_path: ("CollectionPage", ["Blog", f"{month:%Y}", f"{month:%B %Y}"], [post_url]),
+    }
+
+
+def test_every_list_page_is_a_collection_of_what_it_shows_with_breadcrumbs(
+    client, settings, content, lists
+):
+    # The wall shows both quotes, in its own order.
+    wall = re.findall(r'class="pull-quote__page" href="([^"]+)"', client.get("/quotes/").text)
+    assert len(wall) == 2
+    lists["/quotes/"] = (*lists["/quotes/"][:2], wall)
+    for path, (kind, trail, urls) in lists.items():
+        html = client.get(path).text
+        page = assert_collection(html, settings, kind, trail[-1], urls)
+        assert page["url"] == settings.SITE_URL + path, path
+        assert_breadcrumbs(html, settings, *trail)
+        assert of_type(html, "BreadcrumbList")["itemListElement"][-1]["item"] == page["url"]
+
+
+def test_an_author_page_is_the_profile_of_the_person_with_their_posts(client, settings, content):
+    author = content["post"].author
+    author.website = "https://bo.example/"
+    author.save()
+    page = of_type(client.get(f"/blog/authors/{author.slug}/").text, "ProfilePage")
+    assert page["mainEntity"] == {
+        "@type": "Person",
+        "name": "Bo Writer",
+        "url": settings.SITE_URL + author.get_absolute_url(),
+        "sameAs": ["https://bo.example/"],
+    }
+
+
+def test_a_later_page_of_a_list_numbers_its_items_on_from_the_first(client, settings, content):
+    author = content["post"].author
+    for _ in range(10):
+        f.post(author=author, publish_at=content["post"].publish_at - timedelta(days=1))
+    page = of_type(client.get("/blog/?page=2").text, "CollectionPage")
+    assert page["url"] == settings.SITE_URL + "/blog/?page=2"
+    items = page["mainEntity"]["itemListElement"]
+    assert [item["position"] for item in items] == [11]
+    shown = client.get("/blog/?page=2").text
+    assert f'href="{items[0]["url"][len(settings.SITE_URL) :]}"' in shown
 
 
 def test_json_ld_cannot_close_its_script_element(client, content):
