@@ -185,6 +185,53 @@ def test_the_quote_page_shows_its_card_the_quote_its_answer_and_share_links(
         assert src.startswith(settings.STATIC_URL), src
 
 
+def share_links(html):
+    """The share section's links (outside it, a page links to X or LinkedIn for other reasons)."""
+    found = re.search(r'<section class="share-links".*?</section>', html, re.S)
+    assert found, "no share links"
+    return found.group(0)
+
+
+@pytest.mark.parametrize("path", ["/interviews/ada-interview/", "/blog/a-post/"])
+def test_interviews_and_posts_have_share_links_without_third_party_script(
+    client, settings, content, path
+):
+    html = client.get(path).text
+    section = share_links(html)
+    url = settings.SITE_URL + path
+    encoded = urlquote(url, safe="")
+    for link in (
+        "https://x.com/intent/tweet?text=",
+        f"https://www.linkedin.com/sharing/share-offsite/?url={encoded}",
+        f"https://www.facebook.com/sharer/sharer.php?u={encoded}",
+        "mailto:?subject=",
+    ):
+        assert f'href="{link}' in section, link
+    assert f"&amp;url={encoded}" in section and f"&amp;body={encoded}" in section
+    assert f'value="{url}" readonly' in section and 'data-copy="Copy link"' in section
+    scripts = re.findall(r"<script[^>]* src=\"([^\"]+)\"", html)
+    assert any(src.endswith(".js") and "/js/copy" in src for src in scripts), scripts
+    for src in scripts:
+        assert src.startswith(settings.STATIC_URL), src
+
+
+def test_share_links_leave_anonymous_pages_the_same_bytes_for_every_reader(content):
+    from django.test import Client
+
+    for path in ["/interviews/ada-interview/", "/blog/a-post/", f"/quotes/{content['quote'].pk}/"]:
+        first, second = Client().get(path), Client().get(path)
+        assert b'class="share-links"' in first.content
+        assert first.content == second.content, path
+        assert not first.cookies, path
+
+
+def test_the_leaders_approval_page_has_no_share_links(client, content):
+    draft = f.interview(published=False, leader=content["leader"], title="Ada, not yet out")
+    token = f.approval_link(draft)[1]
+    html = client.get(f"/approve/{token}/").text
+    assert "Ada, not yet out" in html and 'class="share-links"' not in html
+
+
 def test_the_quote_wall_links_each_quote_to_its_page(client, content):
     html = client.get("/quotes/").text
     assert f'href="/quotes/{content["quote"].pk}/"' in html
