@@ -179,7 +179,7 @@ def test_the_quote_page_shows_its_card_the_quote_its_answer_and_share_links(
         "mailto:?subject=",
     ):
         assert f'href="{link}' in html, link
-    assert f'value="{url}" readonly' in html  # copy by hand, or with the button share.js adds
+    assert f'value="{url}" readonly' in html  # copy by hand, or with the button js/copy.js adds
     # No third-party script: only our static files.
     for src in re.findall(r"<script[^>]* src=\"([^\"]+)\"", html):
         assert src.startswith(settings.STATIC_URL), src
