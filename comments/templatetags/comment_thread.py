@@ -27,9 +27,9 @@ def excerpt(comment):
 _REPLIES_OPEN = '<ol class="comment-list comment-list--replies">'
 
 
-def _comment(comment, tz, reply_link=None, after="", before=""):
+def _comment(comment, tz, reply_link=None, after=""):
     """One comment's markup (its <li> is left open for replies), every reader-supplied value
-    escaped; ``before``, markup of ours to show at the top of it (its writer's message)."""
+    escaped."""
     name = escape(comment.name)
     pk = comment.pk
     if comment.website:
@@ -45,7 +45,7 @@ def _comment(comment, tz, reply_link=None, after="", before=""):
     when = escape(isodate(created))
     actions = f'<p class="comment__actions">{reply_link}</p>' if reply_link else ""
     return (
-        f'<li class="comment{css}" id="comment-{pk}">{before}'
+        f'<li class="comment{css}" id="comment-{pk}">'
         f'<article class="comment__body" aria-label="Comment by {name}">'
         f'<header class="comment__header"><p class="comment__name">{shown}{badge}</p>'
         f'<p class="comment__date"><a href="#comment-{pk}"><time datetime="{when}">'
@@ -59,13 +59,11 @@ def _comment(comment, tz, reply_link=None, after="", before=""):
     )
 
 
-def _pending(comments, beside):
+@register.simple_tag
+def _pending(comments):
     """One's own comments awaiting moderation, as list items (comments/pending_in_thread.html)."""
     template = get_template("comments/pending_in_thread.html")
-    return "".join(
-        template.render({"comment": c, "message": mark_safe(beside.get(c.pk, ""))})  # noqa: S308
-        for c in comments
-    )
+    return "".join(template.render({"comment": c}) for c in comments)
 
 
 @register.simple_tag
@@ -74,8 +72,7 @@ def render_comment_thread(comments, reply_links=False, reply_form=None, pending=
     gets the reply link (comments/reply_link.html) under its text; ``reply_form`` (from the
     reply_form_under tag) puts the reply form under the comment it answers; ``pending`` (the
     writer's own comments awaiting moderation) go under the comment they answer, or at the end;
-    ``beside`` (from the messages_beside tag) puts its writer's message at a comment."""
-    beside = beside or {}
+    ``beside`` (from the messages_beside tag) puts its writer's message at the top of a comment."""
     # The reply link, rendered once with placeholders and filled in per comment.
     reply_markup = (
         get_template("comments/reply_link.html")
@@ -106,11 +103,14 @@ def render_comment_thread(comments, reply_links=False, reply_form=None, pending=
         if reply_form and reply_form["pk"] == comment.pk:
             after = f'<div class="comment__reply-form" id="comment-form">{reply_form["html"]}</div>'
         if comment.pk in waiting:
-            after += f"{_REPLIES_OPEN}{_pending(waiting[comment.pk], beside)}</ol>"
-        parts.append(_comment(comment, tz, reply, after, beside.get(comment.pk, "")))
+            after += f"{_REPLIES_OPEN}{_pending(waiting[comment.pk])}</ol>"
+        parts.append(_comment(comment, tz, reply, after))
         if not comment.has_replies:
             parts.append("</li>")
             parts.append("</ol></li>" * len(comment.closes))
-    parts.append(_pending(waiting.get(None, []), beside))
+    parts.append(_pending(waiting.get(None, [])))
     parts.append("</ol>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value in the parts is escaped
+    thread = "".join(parts)
+    for pk, box in (beside or {}).items():  # the first match is the comment's own <li>
+        thread = thread.replace(f'id="comment-{pk}">', f'id="comment-{pk}">{box}', 1)
+    return mark_safe(thread)  # noqa: S308 - every value in the parts is escaped
