@@ -26,7 +26,8 @@ def write(page, body, name="Rita Reader", email="rita@example.org"):
     form.locator("textarea[name=body]").fill(body)
     form.locator("input[name=name]").fill(name)
     form.locator("input[name=email]").fill(email)
-    form.locator("button[type=submit]").click()
+    with page.expect_navigation():  # the page after posting, not the one before it
+        form.locator("button[type=submit]").click()
     page.wait_for_load_state()
 
 
