@@ -4,9 +4,12 @@ Same rules as the interview pages (socialleaders/views.py): published only for r
 preview on the real page, a fixed number of queries per page.
 """
 
+from datetime import date
+
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import dateformat
 from django.views.generic import DetailView, ListView, dates
 from taggit.models import Tag
 
@@ -38,6 +41,7 @@ POSTS = list_tag(Post)  # pages listing posts: any joining or leaving one
 class PostListView(PublicPageMixin, ListView):
     cache_tags = (POSTS,)
     feed_kind = "blog"
+    trail = (("Blog", "blog:index"),)
     template_name = "blog/post_list.html"
     context_object_name = "posts"
     paginate_by = 10
@@ -95,6 +99,7 @@ class PostsOf(SubjectListMixin):
     paginate_by = 10
     context_object_name = "posts"
     cache_tags = (POSTS,)
+    trail = PostListView.trail
 
 
 class TagView(PostsOf, ListView):
@@ -106,10 +111,25 @@ class TagView(PostsOf, ListView):
     def get_queryset(self):
         return post_cards().filter(tags=self.subject)
 
+    def subject_crumb(self):
+        return self.subject.name, reverse("blog:tag", args=[self.subject.slug])
+
 
 class AuthorView(PostsOf, ListView):
     subject_name = "author"
     template_name = "blog/author_detail.html"
+    collection_kind = "ProfilePage"
+
+    def list_main_entity(self):
+        author = self.subject
+        person = {
+            "@type": "Person",
+            "name": author.name,
+            "url": ld.absolute(author.get_absolute_url()),
+        }
+        if author.website:
+            person["sameAs"] = [author.website]
+        return person
 
     def get_subject(self):
         authors = Author.objects.annotate(
@@ -131,9 +151,21 @@ class MonthArchiveView(PublicPageMixin, dates.MonthArchiveView):
     month_format = "%m"
     paginate_by = 10
     allow_empty = False
+    trail = PostListView.trail
 
     def get_queryset(self):
         return post_cards()
+
+    def get_trail(self):
+        year, month = int(self.get_year()), int(self.get_month())
+        return [
+            *super().get_trail(),
+            (str(year), reverse("blog:year", args=[f"{year:04d}"])),
+            (
+                dateformat.format(date(year, month, 1), "F Y"),
+                reverse("blog:month", args=[f"{year:04d}", f"{month:02d}"]),
+            ),
+        ]
 
 
 class YearArchiveView(PublicPageMixin, dates.YearArchiveView):
@@ -146,6 +178,11 @@ class YearArchiveView(PublicPageMixin, dates.YearArchiveView):
     make_object_list = True
     paginate_by = 10
     allow_empty = False
+    trail = PostListView.trail
 
     def get_queryset(self):
         return post_cards()
+
+    def get_trail(self):
+        year = self.get_year()
+        return [*super().get_trail(), (year, reverse("blog:year", args=[year]))]

@@ -83,6 +83,15 @@ def _set_pending_cookie(request, response, pending):
     )
 
 
+def about(comment):
+    """A message's extra tag naming the comment it is about: the thread shows it beside that
+    comment (comment_tags.comment_section), where the page lands."""
+    return f"{MESSAGE_ABOUT}{comment.pk}"
+
+
+MESSAGE_ABOUT = "about-comment-"
+
+
 def _redirect(url):
     return HttpResponseRedirect(url, status=303)
 
@@ -145,15 +154,18 @@ def post_comment(request, kind, pk):
     else:
         follow_note = ""
     if comment.status == Comment.Status.APPROVED:
-        messages.success(request, "Thank you: your comment is published." + follow_note)
+        messages.success(
+            request, "Thank you: your comment is published." + follow_note, about(comment)
+        )
     else:
         messages.info(
             request,
             "Thank you: your comment is awaiting moderation. You can see it here; others will "
             "once an editor approves it." + follow_note,
+            about(comment),
         )
-    # The comment in its place in the thread (pending ones too, for their writer); comments.js
-    # brings the message to it.
+    # The comment in its place in the thread (pending ones too, for their writer), its message
+    # beside it, with or without JavaScript.
     response = _redirect(comment.get_absolute_url())
     _set_pending_cookie(request, response, pending=comment.status != Comment.Status.APPROVED)
     return response
@@ -193,9 +205,11 @@ def edit_comment(request, pk):
         if form.is_valid():
             services.edit_comment(comment, form.cleaned_data["body"])
             if comment.status == Comment.Status.APPROVED:
-                messages.success(request, "Your comment is updated.")
+                messages.success(request, "Your comment is updated.", about(comment))
             else:
-                messages.info(request, "Your comment is updated and is awaiting moderation.")
+                messages.info(
+                    request, "Your comment is updated and is awaiting moderation.", about(comment)
+                )
             response = _redirect(comment.get_absolute_url())
             _set_pending_cookie(
                 request, response, pending=comment.status != Comment.Status.APPROVED

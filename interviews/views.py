@@ -58,6 +58,7 @@ class InterviewsOf(SubjectListMixin):
 
 class InterviewListView(PublicPageMixin, ListView):
     cache_tags = (INTERVIEWS,)
+    trail = (("Interviews", "interviews:list"),)
     feed_kind = "interviews"
     template_name = "interviews/interview_list.html"
     context_object_name = "interviews"
@@ -154,6 +155,7 @@ def leader_person(leader, photo=""):
 
 class PlatformListView(PublicPageMixin, ListView):
     cache_tags = (INTERVIEWS, CATALOGUE)
+    trail = (("Platforms", "interviews:platforms"),)
     template_name = "interviews/platform_list.html"
     context_object_name = "platforms"
 
@@ -164,6 +166,7 @@ class PlatformListView(PublicPageMixin, ListView):
 class PlatformDetailView(InterviewsOf, ListView):
     cache_tags = (INTERVIEWS, CATALOGUE)
     feed_kind = "platform"
+    trail = PlatformListView.trail
     template_name = "interviews/platform_detail.html"
     subject_name = "platform"
 
@@ -186,6 +189,7 @@ class PlatformDetailView(InterviewsOf, ListView):
 
 class ThemeListView(PublicPageMixin, ListView):
     cache_tags = (INTERVIEWS, CATALOGUE)
+    trail = (("Themes", "interviews:themes"),)
     template_name = "interviews/theme_list.html"
     context_object_name = "themes"
 
@@ -195,6 +199,7 @@ class ThemeListView(PublicPageMixin, ListView):
 
 class ThemeDetailView(InterviewsOf, ListView):
     feed_kind = "theme"
+    trail = ThemeListView.trail
     template_name = "interviews/theme_detail.html"
     subject_name = "theme"
     subject_model = Theme
@@ -209,8 +214,15 @@ class QuoteListView(PublicPageMixin, ListView):
     context_object_name = "quotes"
     paginate_by = 60
 
+    trail = (("Quotes", "interviews:quotes"),)
+
     def get_queryset(self):
         return selectors.quote_wall()
+
+    def list_entry(self, quote):
+        return f"{quote.leader.display_name}: {quote.text}"[:110], reverse(
+            "interviews:quote", args=[quote.pk]
+        )
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return CountedPaginator(queryset, per_page, count=selectors.live_quote_count, **kwargs)
@@ -241,6 +253,7 @@ class QuoteDetailView(PublicPageMixin, DetailView):
 
 class LeaderListView(PublicPageMixin, ListView):
     cache_tags = (INTERVIEWS,)
+    trail = (("Leaders", "interviews:leaders"),)
     template_name = "interviews/leader_list.html"
     context_object_name = "leaders"
     paginate_by = 48
@@ -306,6 +319,7 @@ class SeriesDetailView(PublicPageMixin, DetailView):
     cache_tags = (INTERVIEWS,)
     template_name = "interviews/series_detail.html"
     context_object_name = "series"
+    trail = InterviewListView.trail
 
     def get_queryset(self):
         return Series.objects.prefetch_related(
@@ -331,9 +345,16 @@ class SeriesDetailView(PublicPageMixin, DetailView):
         context["preview"] = not self.object.live_interviews
         return context
 
+    def get_trail(self):
+        return [*super().get_trail(), (self.object.title, self.object.get_absolute_url())]
+
+    def list_items(self, context):
+        return self.object.live_interviews
+
 
 class QuestionListView(PublicPageMixin, ListView):
     cache_tags = (INTERVIEWS, CATALOGUE)
+    trail = (("Questions", "interviews:questions"),)
     template_name = "interviews/question_list.html"
     context_object_name = "questions"
 
@@ -364,6 +385,14 @@ class QuestionDetailView(PublicPageMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     ordering = ("interview__leader__name", "interview__publish_at", "pk")
+    # A CollectionPage of the answers, no QAPage or FAQPage: docs/frontend.md, "Structured data".
+    trail = QuestionListView.trail
+
+    def get_trail(self):
+        return [*super().get_trail(), (self.question.text, self.question.get_absolute_url())]
+
+    def list_entry(self, answer):
+        return f"{answer.interview.leader.display_name}’s answer", answer.get_absolute_url()
 
     def get_queryset(self):
         """The answers' keys in reading order: sorting thousands of answers is cheap on narrow
@@ -391,13 +420,6 @@ class QuestionDetailView(PublicPageMixin, ListView):
         tag_page(children_tag(self.question))  # its answers
         questions = self.questions
         self.question.answer_count = context["paginator"].count
-        # No QAPage or FAQPage: docs/frontend.md, "Structured data", says why.
-        context["structured_data"] = [
-            ld.breadcrumbs(
-                ("Questions", reverse("interviews:questions")),
-                (self.question.text, self.question.get_absolute_url()),
-            )
-        ]
         context["question"] = self.question
         context["questions"] = questions
         position = next(i for i, q in enumerate(questions) if q.pk == self.question.pk)

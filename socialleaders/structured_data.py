@@ -35,6 +35,28 @@ def breadcrumbs(*trail):
     }
 
 
+def collection(name, url, items, *, kind="CollectionPage", start=1, main_entity=None):
+    """A page listing things (a section, a theme, an archive month): a CollectionPage whose
+    mainEntity is an ItemList of what the page shows, from (name, url) pairs, numbered from
+    ``start`` (page 2 goes on from page 1). Google's list guide needs each ListItem's position
+    and url. A page about one thing (an author's ProfilePage) keeps that thing as its
+    mainEntity and the list as ``hasPart``."""
+    listing = {
+        "@type": "ItemList",
+        "numberOfItems": len(items),
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": item_name, "url": absolute(link)}
+            for position, (item_name, link) in enumerate(items, start=start)
+        ],
+    }
+    page = {"@context": CONTEXT, "@type": kind, "name": name, "url": absolute(url)}
+    if main_entity:
+        page.update(mainEntity=main_entity, hasPart=listing)
+    else:
+        page["mainEntity"] = listing
+    return page
+
+
 def article(kind, *, headline, url, author, published, modified, image, description=""):
     """An Article or BlogPosting with what Google's article guide recommends (it requires none):
     headline, author (with a name and url), dates, image; and the publisher."""

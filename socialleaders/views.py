@@ -4,9 +4,11 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
 
+from . import structured_data as ld
 from .cachetags import children_tag, tag_page
 from .feeds import feed_links
 
@@ -31,6 +33,11 @@ class PublicPageMixin:
     # The lists the page shows, as cache tags (``cachetags.list_tag``, ``CATALOGUE``): a row
     # joining or leaving one of them makes the page stale. The rows it shows tag themselves.
     cache_tags = ()
+    # A list page's place under Home: (name, URL name) pairs, the page's own section last.
+    # Given, the page's JSON-LD is a CollectionPage of the items it shows and a BreadcrumbList
+    # (list_structured_data); pages of one piece build their own types instead.
+    trail = ()
+    collection_kind = "CollectionPage"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -39,7 +46,44 @@ class PublicPageMixin:
         tag_page(*children_tags(context.get("object_list") or ()))
         if self.feed_kind:
             context.update(feed_links(self.feed_kind, getattr(self, "subject", None)))
+        trail = self.get_trail()
+        if trail:
+            context["structured_data"] = self.list_structured_data(context, trail)
         return context
+
+    def get_trail(self):
+        """The breadcrumbs below Home as (name, url), the page itself last."""
+        return [(name, reverse(url_name)) for name, url_name in self.trail]
+
+    def list_items(self, context):
+        """The items the page shows (this page of a paginated list)."""
+        return context.get("object_list") or ()
+
+    def list_entry(self, item):
+        """An item of the list as (name, url)."""
+        return str(item), item.get_absolute_url()
+
+    def list_main_entity(self):
+        """What the page is about when it is one thing (an author): its mainEntity."""
+        return None
+
+    def list_structured_data(self, context, trail):
+        name, url = trail[-1]
+        page = context.get("page_obj")
+        if page is not None and page.number > 1:
+            url = f"{url}?page={page.number}"
+        entries = [self.list_entry(item) for item in self.list_items(context)]
+        return [
+            ld.collection(
+                name,
+                url,
+                entries,
+                kind=self.collection_kind,
+                start=page.start_index() if page is not None and entries else 1,
+                main_entity=self.list_main_entity(),
+            ),
+            ld.breadcrumbs(*trail),
+        ]
 
     @cached_property
     def is_editor(self):
@@ -106,6 +150,14 @@ class SubjectListMixin(PublicPageMixin):
     def get(self, request, *args, **kwargs):
         self.subject = self.get_subject()
         return super().get(request, *args, **kwargs)
+
+    def get_trail(self):
+        """The section's trail, then the subject's own page."""
+        trail = super().get_trail()
+        return trail and [*trail, self.subject_crumb()]
+
+    def subject_crumb(self):
+        return str(self.subject), self.subject.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -3,12 +3,13 @@ comment form (or why comments are closed), a reply in progress, and the reader's
 comments (awaiting moderation, or still editable)."""
 
 from django import template
+from django.contrib.messages import get_messages
 from django.template.loader import get_template
 
 from .. import conf, services
 from ..forms import CommentForm
 from ..models import Comment, ModerationSettings
-from ..views import can_edit, edit_deadline, post_url, remembered_ids
+from ..views import MESSAGE_ABOUT, can_edit, edit_deadline, post_url, remembered_ids
 from .comment_thread import excerpt
 
 register = template.Library()
@@ -77,6 +78,8 @@ def _comment_section(request, target):
         "reply_error": "",
         "reply_excerpt": "",
         "mine": [],
+        "messages": [],
+        "beside": {},
     }
     if request is None:
         return section
@@ -118,7 +121,33 @@ def _comment_section(request, target):
             comment.in_thread = not comment.awaiting
             comment.parent_excerpt = excerpt(comment.parent) if comment.parent else ""
         section["mine"] = mine
+    _place_messages(request, section)
     return section
+
+
+def _place_messages(request, section):
+    """The page's messages: one about a comment of the reader's own (posted or edited: its extra
+    tag names it) goes beside that comment in the thread, where the page lands; the rest (and
+    one whose comment is not shown) above the form."""
+    shown = {comment.pk for comment in section["mine"]}
+    for message in get_messages(request):
+        tag = message.extra_tags or ""
+        pk = tag[len(MESSAGE_ABOUT) :] if tag.startswith(MESSAGE_ABOUT) else ""
+        if pk.isdigit() and int(pk) in shown:
+            section["beside"].setdefault(int(pk), []).append(message)
+        else:
+            section["messages"].append(message)
+
+
+@register.simple_tag(takes_context=True)
+def messages_beside(context):
+    """{comment pk: the message box to show at that comment} for the page's piece."""
+    target = context.get("post") or context.get("interview")
+    if target is None or not hasattr(target, "publish_at"):
+        return {}
+    beside = comment_section(context, target)["beside"]
+    box = get_template("comments/messages.html")
+    return {pk: box.render({"messages": found}) for pk, found in beside.items()}
 
 
 @register.simple_tag(takes_context=True)

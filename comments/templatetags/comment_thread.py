@@ -99,11 +99,12 @@ def _pending(comments):
 
 
 @register.simple_tag
-def render_comment_thread(comments, reply_links=False, reply_form=None, pending=()):
+def render_comment_thread(comments, reply_links=False, reply_form=None, pending=(), beside=None):
     """Comments as prepared by ``comments.selectors.comment_thread``; with ``reply_links``, each
     gets the reply link (comments/reply_link.html) under its text; ``reply_form`` (from the
     reply_form_under tag) puts the reply form under the comment it answers; ``pending`` (the
-    writer's own comments awaiting moderation) go under the comment they answer, or at the end."""
+    writer's own comments awaiting moderation) go under the comment they answer, or at the end;
+    ``beside`` (from the messages_beside tag) puts its writer's message at the top of a comment."""
     # The reply link, rendered once with placeholders and filled in per comment.
     reply_markup = (
         get_template("comments/reply_link.html")
@@ -134,4 +135,7 @@ def render_comment_thread(comments, reply_links=False, reply_form=None, pending=
             parts.append("</ol></li>" * len(comment.closes))
     parts.append(_pending(waiting.get(None, [])))
     parts.append("</ol>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value in the parts is escaped
+    thread = "".join(parts)
+    for pk, box in (beside or {}).items():  # the first match is the comment's own <li>
+        thread = thread.replace(f'id="comment-{pk}">', f'id="comment-{pk}">{box}', 1)
+    return mark_safe(thread)  # noqa: S308 - every value in the parts is escaped

@@ -2,8 +2,8 @@
    page with ?reply_to=<id> and the form below the comments becomes a reply. With it, the form
    moves under the comment being answered, and "Cancel reply" puts it back. The name, email and
    website typed last time are filled in from this browser's localStorage (the page itself is the
-   same for every reader), and after posting, the page's message moves to the comment it is
-   about. No inline scripts: the Content-Security-Policy forbids them. */
+   same for every reader). After posting, the page's message is beside the comment it is about,
+   put there by the server, with or without this script. No inline scripts: the Content-Security-Policy forbids them. */
 (function () {
   "use strict";
 
@@ -42,25 +42,11 @@
     });
   }
 
-  // Landing on one's published comment (#comment-<id>): put the message beside it.
-  function messageToComment() {
-    var messages = document.getElementById("comment-messages");
-    var match = /^#comment-(\d+)$/.exec(window.location.hash);
-    var comment = match ? document.getElementById("comment-" + match[1]) : null;
-    if (!messages || !comment) {
-      return;
-    }
-    var article = comment.querySelector(".comment__body") || comment;
-    article.appendChild(messages);
-    comment.scrollIntoView({ block: "start" });
-  }
-
   function init() {
     var forms = document.querySelectorAll("form[data-remember-fields]");
     for (var i = 0; i < forms.length; i += 1) {
       rememberFields(forms[i]);
     }
-    messageToComment();
     var section = document.querySelector("[data-comment-section]");
     var form = document.getElementById("comment-form-element");
     if (!section || !form) {

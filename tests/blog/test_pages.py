@@ -181,7 +181,7 @@ def _responses_shown(client, post):
     import re
 
     page = html(client.get("/blog/"))
-    item = page[page.index(post.get_absolute_url()) :]
+    item = page[page.index(f'href="{post.get_absolute_url()}"') :]
     item = item[: item.index("</li>")] if "</li>" in item else item
     found = re.search(r"(\d+) responses?<", item)
     return int(found.group(1)) if found else 0

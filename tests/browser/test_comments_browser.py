@@ -26,7 +26,8 @@ def write(page, body, name="Rita Reader", email="rita@example.org"):
     form.locator("textarea[name=body]").fill(body)
     form.locator("input[name=name]").fill(name)
     form.locator("input[name=email]").fill(email)
-    form.locator("button[type=submit]").click()
+    with page.expect_navigation():  # the page after posting, not the one before it
+        form.locator("button[type=submit]").click()
     page.wait_for_load_state()
 
 
@@ -148,10 +149,19 @@ def test_after_posting_the_page_lands_on_the_message_and_the_comment(live_server
     # Shown once, in its place in the thread, marked pending where it is.
     assert reader.get_by_text("Heard, I hope.").count() == 1
     assert _in_view(reader, f"#comments #comment-{mine.pk}.comment--pending")
-    assert "awaiting moderation" in reader.locator("#comment-messages").inner_text()
-    if reader.javascript:  # comments.js brings the message to the comment
-        assert reader.locator(f"#comment-{mine.pk} #comment-messages").count() == 1
-        assert _in_view(reader, "#comment-messages")
+    assert "awaiting moderation" in message_at(reader, mine)
+
+
+def message_at(reader, comment):
+    """The message beside the reader's comment, with or without JavaScript: in view where the
+    page landed, right above the comment's text, and nowhere else."""
+    box = reader.locator(f"#comment-{comment.pk} > .comment-messages")
+    assert box.count() == 1
+    assert reader.locator(".comment-messages").count() == 1
+    assert _in_view(reader, f"#comment-{comment.pk} > .comment-messages")
+    text = reader.locator(f"#comment-{comment.pk} .comment__text").first
+    assert box.bounding_box()["y"] + box.bounding_box()["height"] <= text.bounding_box()["y"]
+    return box.inner_text()
 
 
 def test_a_published_comment_of_ones_own_is_shown_once_with_its_message(live_server, post, reader):
@@ -163,9 +173,7 @@ def test_a_published_comment_of_ones_own_is_shown_once_with_its_message(live_ser
     assert reader.url.endswith(f"#comment-{mine.pk}")
     assert reader.get_by_text("Published at once, shown once.").count() == 1
     assert _in_view(reader, f"#comment-{mine.pk}")
-    if reader.javascript:  # comments.js brings the message to the comment
-        assert reader.locator(f"#comment-{mine.pk} #comment-messages").count() == 1
-        assert _in_view(reader, "#comment-messages")
+    assert "your comment is published" in message_at(reader, mine)
     assert reader.locator("#your-comments a", has_text="see it in the thread").count() == 1
 
 

@@ -186,7 +186,7 @@ def test_editor_writes_schedules_and_gets_approval_in_one_sitting(
     mail.outbox.clear()
     page.click("input[type=submit][value='Send the link']")
     expect(page.locator(".approval-sent")).to_contain_text("Emailed to sam.rivers@example.org")
-    expect(page.locator(".copy-button")).to_be_visible()  # the copy button, added by copy.js
+    expect(page.locator(".copy-button")).to_be_visible()  # the copy button, added by js/copy.js
     screenshot(page, "2-approval-sent")
     sent = [m for m in mail.outbox if m.to == ["sam.rivers@example.org"]]
     assert len(sent) == 1

@@ -118,3 +118,20 @@ def test_screenshots_for_the_docs(site, new_context):
     page.goto(site + "/interviews/socialleaders-series-phil-jones/")
     clip = {"x": 0, "y": 0, "width": 1280, "height": 500}
     page.screenshot(path=str(docs / "desktop-header.png"), clip=clip)
+
+
+def test_leader_page_screenshots_for_the_docs(site, new_context):
+    """docs/frontend.md shows a leader page of the real content at both widths (the first
+    screen); UPDATE_DOCS_IMAGES=1 refreshes them."""
+    if not os.environ.get("UPDATE_DOCS_IMAGES"):
+        pytest.skip("set UPDATE_DOCS_IMAGES=1 to refresh docs/img")
+    docs = Path(__file__).resolve().parents[2] / "docs" / "img"
+    for viewport, scale in ((PHONE, 2), (DESKTOP, 1)):
+        page = new_context(viewport=viewport, device_scale_factor=scale).new_page()
+        page.goto(site + "/quotes/")  # a leader with quotes, so every part of the page shows
+        page.locator("#quote-wall figcaption a").first.click()
+        page.wait_for_url("**/leaders/**")
+        expect(page.locator("#leader-quotes")).to_be_visible()
+        page.screenshot(path=str(docs / f"leader-page-{viewport['width']}.png"))
+        if os.environ.get("FULL_PAGE_TOO"):  # to look at the whole page, not for the docs
+            page.screenshot(path=f"/tmp/leader-page-{viewport['width']}-full.png", full_page=True)

@@ -1,5 +1,6 @@
-"""A quote's page in a real browser: the card shows, the share links are plain links, the copy
-button (static share.js) works, the JSON-LD blocks raise no Content-Security-Policy report."""
+"""A quote's, an interview's and a post's page in a real browser: the card shows, the share links
+are plain links, the copy button (static js/copy.js) works, the JSON-LD blocks raise no
+Content-Security-Policy report."""
 
 import pytest
 from playwright.sync_api import expect
@@ -71,3 +72,31 @@ def test_without_javascript_the_link_is_there_to_copy(live_server, new_context, 
 def test_the_quote_page_passes_axe(live_server, a11y_page, axe, quote):
     a11y_page.goto(f"{live_server.url}/quotes/{quote.pk}/")
     assert axe(a11y_page) == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("kind", ["interview", "post"])
+def test_interviews_and_posts_share_like_quotes(live_server, new_context, quote, kind, width):
+    piece = quote.interview if kind == "interview" else f.post(title="Ten ways to be heard")
+    url = f"{live_server.url}{piece.get_absolute_url()}"
+    context = new_context(viewport={"width": width, "height": 844})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.goto(url)
+    share = page.locator("section.share-links")
+    for name in ("X (Twitter)", "LinkedIn", "Facebook", "Email"):
+        assert share.get_by_role("link", name=name).count() == 1, name
+    share.get_by_role("button", name="Copy link").click()
+    expect(share.get_by_role("status").filter(has_text="Link copied.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()").endswith(piece.get_absolute_url())
+    assert not problems, problems
+    if width == 390:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    scriptless = new_context(java_script_enabled=False).new_page()
+    scriptless.goto(url)
+    field = scriptless.get_by_label("The link to share")
+    assert field.input_value().endswith(piece.get_absolute_url())  # to copy by hand
+    assert scriptless.get_by_role("button", name="Copy link").count() == 0

@@ -90,6 +90,45 @@ def test_trusted_commenter_is_published_at_once(client, post, trusted):
     assert Client().get(post.get_absolute_url()).content.decode().count(shown) == 1
 
 
+def message_box_of(page, pk):
+    """The markup of the comment's <li> up to its text: what the reader sees first on landing."""
+    start = page.index(f'id="comment-{pk}"')
+    return page[start : page.index('class="comment__text"', start)]
+
+
+@pytest.mark.parametrize("trusted_writer", [False, True], ids=["pending", "published"])
+def test_the_message_sits_at_the_comment_it_is_about_without_javascript(
+    client, post, trusted, trusted_writer
+):
+    email = "ada@example.org" if trusted_writer else "new@example.org"
+    send(client, post, body="Where is my message?", email=email, follow="on")
+    comment = Comment.objects.get(body="Where is my message?")
+    page = client.get(post.get_absolute_url()).content.decode()
+    head = message_box_of(page, comment.pk)  # the page lands here: #comment-<pk>
+    assert 'class="comment-messages" role="status"' in head and "Thank you: your comment is" in head
+    assert "emailed you a link to confirm" in head
+    assert page.count("Thank you: your comment is") == 1  # not again above the form
+    assert page.count('class="comment-messages"') == 1
+
+
+def test_an_edits_message_sits_at_the_comment_and_others_stay_above_the_form(client, post):
+    send(client, post, body="First words.", email="new@example.org")
+    comment = Comment.objects.get(body="First words.")
+    client.get(post.get_absolute_url())  # the message seen
+    client.post(f"/comments/{comment.pk}/edit/", {"body": "Better words."})
+    client.post(
+        f"/comments/post/{post.pk}/follow/",
+        {**form_data(post), "email": "follower@example.org"},
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "Your comment is updated" in message_box_of(page, comment.pk)
+    section = page[page.index('class="comment-section"') :]
+    assert "emailed you a link" in section and "Your comment is updated" not in section
+    assert page.count('id="comment-messages"') == 1  # the follow's box, where its link lands
+    assert page.index('id="comment-messages"') > page.index('class="comment-section"')
+
+
 def test_email_is_never_in_the_page_source(client, post, trusted):
     send(client, post, email="secret.person@example.net", body="Hello")
     Comment.objects.filter(email="secret.person@example.net").update(status=Comment.Status.APPROVED)

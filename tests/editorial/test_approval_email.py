@@ -39,7 +39,7 @@ def test_the_link_is_emailed_with_the_editors_message(
         )
     assert response.status_code == 200
     assert "Emailed to office@example.org" in response.text
-    assert "editorial/copy.js" in response.text  # the copy button's script (static, CSP-safe)
+    assert "js/copy.js" in response.text  # the copy button's script (static, CSP-safe)
     [message] = mail.outbox
     assert message.to == ["office@example.org"] and message.reply_to == [editor.email]
     assert "Here it is." in message.body and "Ada on listening" in message.subject

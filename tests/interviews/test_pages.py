@@ -386,8 +386,8 @@ def test_interview_cards_show_how_many_responses_readers_can_read(client):
     f.comment(interview=interview, body="Elsewhere", kind="pingback")
     quiet = f.interview(title="Not yet discussed")
     page = html(client.get("/interviews/"))
-    card = page[page.index(interview.get_absolute_url()) :]
+    card = page[page.index(f'href="{interview.get_absolute_url()}"') :]
     card = card[: card.index("</article>")]
     assert "2 responses" in card
-    quiet_card = page[page.index(quiet.get_absolute_url()) :]
+    quiet_card = page[page.index(f'href="{quiet.get_absolute_url()}"') :]
     assert "response" not in quiet_card[: quiet_card.index("</article>")]

@@ -5,13 +5,14 @@ import io
 import json
 import re
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import unescape
 from urllib.parse import quote as urlquote
 
 import pytest
 import reversion
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from PIL import Image
 
 from editorial import quotecards
@@ -178,10 +179,57 @@ def test_the_quote_page_shows_its_card_the_quote_its_answer_and_share_links(
         "mailto:?subject=",
     ):
         assert f'href="{link}' in html, link
-    assert f'value="{url}" readonly' in html  # copy by hand, or with the button share.js adds
+    assert f'value="{url}" readonly' in html  # copy by hand, or with the button js/copy.js adds
     # No third-party script: only our static files.
     for src in re.findall(r"<script[^>]* src=\"([^\"]+)\"", html):
         assert src.startswith(settings.STATIC_URL), src
+
+
+def share_links(html):
+    """The share section's links (outside it, a page links to X or LinkedIn for other reasons)."""
+    found = re.search(r'<section class="share-links".*?</section>', html, re.S)
+    assert found, "no share links"
+    return found.group(0)
+
+
+@pytest.mark.parametrize("path", ["/interviews/ada-interview/", "/blog/a-post/"])
+def test_interviews_and_posts_have_share_links_without_third_party_script(
+    client, settings, content, path
+):
+    html = client.get(path).text
+    section = share_links(html)
+    url = settings.SITE_URL + path
+    encoded = urlquote(url, safe="")
+    for link in (
+        "https://x.com/intent/tweet?text=",
+        f"https://www.linkedin.com/sharing/share-offsite/?url={encoded}",
+        f"https://www.facebook.com/sharer/sharer.php?u={encoded}",
+        "mailto:?subject=",
+    ):
+        assert f'href="{link}' in section, link
+    assert f"&amp;url={encoded}" in section and f"&amp;body={encoded}" in section
+    assert f'value="{url}" readonly' in section and 'data-copy="Copy link"' in section
+    scripts = re.findall(r"<script[^>]* src=\"([^\"]+)\"", html)
+    assert any(src.endswith(".js") and "/js/copy" in src for src in scripts), scripts
+    for src in scripts:
+        assert src.startswith(settings.STATIC_URL), src
+
+
+def test_share_links_leave_anonymous_pages_the_same_bytes_for_every_reader(content):
+    from django.test import Client
+
+    for path in ["/interviews/ada-interview/", "/blog/a-post/", f"/quotes/{content['quote'].pk}/"]:
+        first, second = Client().get(path), Client().get(path)
+        assert b'class="share-links"' in first.content
+        assert first.content == second.content, path
+        assert not first.cookies, path
+
+
+def test_the_leaders_approval_page_has_no_share_links(client, content):
+    draft = f.interview(published=False, leader=content["leader"], title="Ada, not yet out")
+    token = f.approval_link(draft)[1]
+    html = client.get(f"/approve/{token}/").text
+    assert "Ada, not yet out" in html and 'class="share-links"' not in html
 
 
 def test_the_quote_wall_links_each_quote_to_its_page(client, content):
@@ -314,6 +362,95 @@ def test_question_and_quote_pages_have_breadcrumbs_and_no_faq_markup(client, set
     assert not {"FAQPage", "QAPage"} & {item["@type"] for item in json_ld(html)}
     html = client.get(f"/quotes/{content['quote'].pk}/").text
     assert_breadcrumbs(html, settings, "Quotes", "Ada Example")
+
+
+def assert_collection(html, settings, kind, name, urls):
+    """A list page: its type, name and url, and an ItemList of what it shows, each ListItem
+    with its position and absolute url (Google's list guide) and a name."""
+    page = of_type(html, kind)
+    assert page["name"] == name and page["url"].startswith(settings.SITE_URL + "/")
+    listing = page["hasPart"] if kind == "ProfilePage" else page["mainEntity"]
+    assert listing["@type"] == "ItemList"
+    items = listing["itemListElement"]
+    assert [item["url"] for item in items] == [settings.SITE_URL + url for url in urls]
+    assert [item["position"] for item in items] == list(range(1, len(urls) + 1))
+    assert listing["numberOfItems"] == len(urls)
+    for item in items:
+        assert item["@type"] == "ListItem" and item["name"]
+    return page
+
+
+@pytest.fixture
+def lists(content):
+    """Every kind of list page, with the JSON-LD type, trail and item URLs it must carry."""
+    interview, post, quote = content["interview"], content["post"], content["quote"]
+    series = f.series(slug="the-series", title="The series")
+    interview.series, interview.series_order = series, 1
+    interview.save()
+    month = timezone.localtime(post.publish_at)
+    year_path, month_path = f"/blog/{month:%Y}/", f"/blog/{month:%Y}/{month:%m}/"
+    ada, post_url = interview.get_absolute_url(), post.get_absolute_url()
+    return {
+        "/interviews/": ("CollectionPage", ["Interviews"], [ada]),
+        "/leaders/": ("CollectionPage", ["Leaders"], ["/leaders/ada/"]),
+        "/platforms/": ("CollectionPage", ["Platforms"], ["/platforms/linkedin/"]),
+        "/platforms/linkedin/": ("CollectionPage", ["Platforms", "LinkedIn"], [ada]),
+        "/themes/": ("CollectionPage", ["Themes"], ["/themes/being-yourself/"]),
+        "/themes/being-yourself/": ("CollectionPage", ["Themes", "Being yourself"], [ada]),
+        "/series/the-series/": ("CollectionPage", ["Interviews", "The series"], [ada]),
+        "/questions/": ("CollectionPage", ["Questions"], ["/questions/why/"]),
+        "/questions/why/": (
+            "CollectionPage",
+            ["Questions", "Why do you use social media?"],
+            [ada + "#q-why"],
+        ),
+        "/quotes/": ("CollectionPage", ["Quotes"], [f"/quotes/{quote.pk}/"]),
+        "/blog/": ("CollectionPage", ["Blog"], [post_url]),
+        "/blog/tags/advice/": ("CollectionPage", ["Blog", "Advice"], [post_url]),
+        f"/blog/authors/{post.author.slug}/": ("ProfilePage", ["Blog", "Bo Writer"], [post_url]),
+        year_path: ("CollectionPage", ["Blog", f"{month:%Y}"], [post_url]),
+        month_path: ("CollectionPage", ["Blog", f"{month:%Y}", f"{month:%B %Y}"], [post_url]),
+    }
+
+
+def test_every_list_page_is_a_collection_of_what_it_shows_with_breadcrumbs(
+    client, settings, content, lists
+):
+    # The wall shows both quotes, in its own order.
+    wall = re.findall(r'class="pull-quote__page" href="([^"]+)"', client.get("/quotes/").text)
+    assert len(wall) == 2
+    lists["/quotes/"] = (*lists["/quotes/"][:2], wall)
+    for path, (kind, trail, urls) in lists.items():
+        html = client.get(path).text
+        page = assert_collection(html, settings, kind, trail[-1], urls)
+        assert page["url"] == settings.SITE_URL + path, path
+        assert_breadcrumbs(html, settings, *trail)
+        assert of_type(html, "BreadcrumbList")["itemListElement"][-1]["item"] == page["url"]
+
+
+def test_an_author_page_is_the_profile_of_the_person_with_their_posts(client, settings, content):
+    author = content["post"].author
+    author.website = "https://bo.example/"
+    author.save()
+    page = of_type(client.get(f"/blog/authors/{author.slug}/").text, "ProfilePage")
+    assert page["mainEntity"] == {
+        "@type": "Person",
+        "name": "Bo Writer",
+        "url": settings.SITE_URL + author.get_absolute_url(),
+        "sameAs": ["https://bo.example/"],
+    }
+
+
+def test_a_later_page_of_a_list_numbers_its_items_on_from_the_first(client, settings, content):
+    author = content["post"].author
+    for _ in range(10):
+        f.post(author=author, publish_at=content["post"].publish_at - timedelta(days=1))
+    page = of_type(client.get("/blog/?page=2").text, "CollectionPage")
+    assert page["url"] == settings.SITE_URL + "/blog/?page=2"
+    items = page["mainEntity"]["itemListElement"]
+    assert [item["position"] for item in items] == [11]
+    shown = client.get("/blog/?page=2").text
+    assert f'href="{items[0]["url"][len(settings.SITE_URL) :]}"' in shown
 
 
 def test_json_ld_cannot_close_its_script_element(client, content):
