@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.db.models import Count, Q
 
-from .models import Delivery, Mailing, Subscriber
+from . import issues_admin  # noqa: F401 - registers the issues' and the digest's admin
+from .counts import COLUMNS, SendCountsMixin, send_counts
+from .models import Mailing, Subscriber
 
 
 @admin.register(Subscriber)
@@ -29,35 +30,20 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mailing)
-class MailingAdmin(admin.ModelAdmin):
-    """One row per piece: untick "email it" on a scheduled piece to publish it without an email."""
+class MailingAdmin(SendCountsMixin, admin.ModelAdmin):
+    """One row per send (a piece, an issue, a week's digest), with what became of it; untick
+    "email it" on a scheduled piece to publish it without an email."""
 
-    list_display = ("__str__", "send", "state", "queued", "sent", "failed", "started_at")
+    list_display = ("__str__", "send", "state", *COLUMNS, "started_at")
     list_filter = ("state", "send")
     list_editable = ("send",)
     autocomplete_fields = ("interview", "post")
-    readonly_fields = ("state", "started_at", "finished_at")
+    readonly_fields = ("issue", "digest", "state", "started_at", "finished_at")
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .select_related("interview", "post")
-            .annotate(
-                n_queued=Count("deliveries"),
-                n_sent=Count("deliveries", filter=Q(deliveries__state=Delivery.State.SENT)),
-                n_failed=Count("deliveries", filter=Q(deliveries__state=Delivery.State.FAILED)),
-            )
+            .select_related("interview", "post", "issue", "digest")
+            .annotate(**send_counts())
         )
-
-    @admin.display(description="queued")
-    def queued(self, obj):
-        return obj.n_queued
-
-    @admin.display(description="sent")
-    def sent(self, obj):
-        return obj.n_sent
-
-    @admin.display(description="failed")
-    def failed(self, obj):
-        return obj.n_failed

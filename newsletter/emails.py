@@ -30,13 +30,10 @@ def piece_context(piece, kind):
     """What a piece's email shows: for an interview its leader, pull quote and first answer;
     for a post its excerpt or opening."""
     context = {
-        "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
+        **base_context(),
         "piece": piece,
         "kind": kind,
         "url": links.absolute(piece.get_absolute_url()),
-        "unsubscribe_url": UNSUBSCRIBE,
-        "manage_url": MANAGE,
     }
     if kind == "interview":
         quote = piece.quotes.order_by("-featured", "order", "id").first()
@@ -49,15 +46,18 @@ def piece_context(piece, kind):
     return context
 
 
-class PieceEmail:
-    """A piece's email, rendered and inlined once; ``message_for`` fills in a subscriber."""
+class Email:
+    """An email rendered and inlined once (``subject``, ``text``, ``html``); ``message_for``
+    fills in a subscriber's own links. Pieces, issues and digests are its kinds."""
 
-    def __init__(self, piece, kind, web=False):
-        context = piece_context(piece, kind)
-        context["web"] = web
-        self.subject = f"{piece.title}" if kind == "post" else f"New interview: {piece.title}"
-        self.text = render_to_string("newsletter/email/piece.txt", context)
-        self.html = css_inline.inline(render_to_string("newsletter/email/piece.html", context))
+    template = None
+
+    def __init__(self, context, subject):
+        self.subject = subject
+        self.text = render_to_string(f"newsletter/email/{self.template}.txt", context)
+        self.html = css_inline.inline(
+            render_to_string(f"newsletter/email/{self.template}.html", context)
+        )
 
     def message_for(self, subscriber, connection=None):
         unsubscribe, manage = links.unsubscribe_url(subscriber), links.manage_url(subscriber)
@@ -74,3 +74,39 @@ class PieceEmail:
         )
         message.attach_alternative(fill(self.html), "text/html")
         return message
+
+
+def base_context(web=False):
+    return {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "unsubscribe_url": UNSUBSCRIBE,
+        "manage_url": MANAGE,
+        "web": web,
+    }
+
+
+class PieceEmail(Email):
+    """A piece's email: its leader, pull quote and first answer, or a post's opening."""
+
+    template = "piece"
+
+    def __init__(self, piece, kind, web=False):
+        context = piece_context(piece, kind)
+        context["web"] = web
+        super().__init__(
+            context, f"{piece.title}" if kind == "post" else f"New interview: {piece.title}"
+        )
+
+
+def email_for(mailing, web=False):
+    """The email of a mailing, whatever it is the email of."""
+    if mailing.kind == "issue":
+        from .issues import IssueEmail
+
+        return IssueEmail(mailing.issue, web=web)
+    if mailing.kind == "digest":
+        from .digest import DigestEmail
+
+        return DigestEmail(mailing.digest, web=web)
+    return PieceEmail(mailing.piece, mailing.kind, web=web)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import archive, views
 
 app_name = "newsletter"
 
@@ -10,5 +10,7 @@ urlpatterns = [
     path("subscribe/confirm/<str:token>/", views.confirm, name="confirm"),
     path("subscribe/manage/<str:key>/", views.manage, name="manage"),
     path("subscribe/unsubscribe/<str:key>/", views.unsubscribe, name="unsubscribe"),
+    path("newsletter/", archive.ArchiveView.as_view(), name="archive"),
+    path("newsletter/feed/", archive.ArchiveFeed(), name="feed"),
     path("newsletter/<int:pk>/", views.web_version, name="web_version"),
 ]
