@@ -63,13 +63,14 @@ class DigestEmail(Email):
             for n, word in ((interviews, "interview"), (posts, "post"))
             if n
         ]
+        week = f"week to {timezone.localtime(digest.ends_at):%-d %B %Y}"
         context = {
             **base_context(web),
-            "title": str(digest).replace("Weekly digest, w", "The w", 1),
+            "title": f"The {week}",
             "summary": f"This week on {settings.SITE_NAME}: {' and '.join(counts)}.",
             "items": items,
         }
-        super().__init__(context, f"{settings.SITE_NAME}: {context['title'].lower()}")
+        super().__init__(context, f"{settings.SITE_NAME}: the {week}")
 
 
 @task()
