@@ -4,7 +4,6 @@ entries. Only sends that have started are public; each one's page is its web ver
 them stale."""
 
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.views.generic import ListView
 
@@ -13,22 +12,9 @@ from socialleaders.feeds import BaseFeed, absolute, summary
 from socialleaders.sitemaps import SiteURLSitemap
 from socialleaders.views import PublicPageMixin
 
-from .issues import ARCHIVE_TAG
-from .models import Mailing
+from .selectors import ARCHIVE_TAG, sent_issues
 
 FEED_TITLE = "newsletter issues and weekly digests"
-
-
-def sent_issues():
-    """Issues and digests whose send has started, newest first (one query)."""
-    return (
-        Mailing.objects.filter(
-            Q(issue__isnull=False) | Q(digest__isnull=False),
-            state__in=[Mailing.State.SENDING, Mailing.State.DONE],
-        )
-        .select_related("issue", "digest")
-        .order_by("-started_at", "-pk")
-    )
 
 
 def title_of(mailing):

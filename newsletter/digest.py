@@ -10,10 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
-from socialleaders.publishing import published_q
-
-from .emails import Email, base_context, piece_context
 from .models import Digest, DigestSettings, Mailing
+from .selectors import archive_changed, week_pieces
+from .tasks import start_mailing
 
 WEEK = timedelta(days=7)
 
@@ -33,44 +32,6 @@ def slot_before(now, weekday, hour):
 def next_slot(now, weekday, hour):
     local = timezone.localtime(slot_before(now, weekday, hour)).replace(tzinfo=None) + WEEK
     return timezone.make_aware(local).astimezone(UTC)
-
-
-def week_pieces(starts_at, ends_at):
-    """The interviews and posts that went live in [starts_at, ends_at) and are live now, in
-    the order they went live."""
-    from blog.models import Post
-    from interviews.models import Interview
-
-    window = {"publish_at__gte": starts_at, "publish_at__lt": ends_at}
-    interviews = Interview.objects.filter(published_q(), **window).select_related("leader")
-    posts = Post.objects.filter(published_q(), **window)
-    pieces = [("interview", i) for i in interviews] + [("post", p) for p in posts]
-    return sorted(pieces, key=lambda pair: (pair[1].publish_at, pair[0], pair[1].pk))
-
-
-class DigestEmail(Email):
-    """Each piece as its own email shows it (the same partial), under the week's title."""
-
-    template = "digest"
-
-    def __init__(self, digest, web=False):
-        pieces = week_pieces(digest.starts_at, digest.ends_at)
-        items = [piece_context(piece, kind) for kind, piece in pieces]
-        interviews = sum(kind == "interview" for kind, _ in pieces)
-        posts = len(pieces) - interviews
-        counts = [
-            f"{n} new {word}{'s' if n != 1 else ''}"
-            for n, word in ((interviews, "interview"), (posts, "post"))
-            if n
-        ]
-        week = f"week to {timezone.localtime(digest.ends_at):%-d %B %Y}"
-        context = {
-            **base_context(web),
-            "title": f"The {week}",
-            "summary": f"This week on {settings.SITE_NAME}: {' and '.join(counts)}.",
-            "items": items,
-        }
-        super().__init__(context, f"{settings.SITE_NAME}: the {week}")
 
 
 @task()
@@ -101,9 +62,6 @@ def start_digest(ends_at, now):
             return None
         if not week_pieces(starts_at, ends_at):
             return Mailing.objects.create(digest=digest, state=Mailing.State.SKIPPED)
-        from .issues import archive_changed
-        from .tasks import start_mailing
-
         mailing = Mailing.objects.create(digest=digest)
         start_mailing(mailing, now)
         archive_changed()

@@ -1,13 +1,16 @@
-"""The messages the newsletter sends. A piece's email is rendered once per mailing; only each
-subscriber's own links are put in per message."""
+"""The messages the newsletter sends: the confirmation, and the email of a piece, an issue or a
+week's digest. Each is rendered once per batch; only each subscriber's own links are put in per
+message."""
 
 import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import strip_tags
 
 from . import links
+from .selectors import week_pieces
 
 # Stand-ins for the per-subscriber links in the rendered-once body.
 UNSUBSCRIBE, MANAGE = "__NEWSLETTER_UNSUBSCRIBE__", "__NEWSLETTER_MANAGE__"
@@ -99,14 +102,46 @@ class PieceEmail(Email):
         )
 
 
+class IssueEmail(Email):
+    """A newsletter issue written in the admin: its Markdown as HTML, and as written for the
+    text part."""
+
+    template = "issue"
+
+    def __init__(self, issue, web=False):
+        context = {**base_context(web), "issue": issue, "body_text": issue.body.strip()}
+        super().__init__(context, issue.subject)
+
+
+class DigestEmail(Email):
+    """A week's digest: each piece as its own email shows it (the same partial)."""
+
+    template = "digest"
+
+    def __init__(self, digest, web=False):
+        pieces = week_pieces(digest.starts_at, digest.ends_at)
+        items = [piece_context(piece, kind) for kind, piece in pieces]
+        interviews = sum(kind == "interview" for kind, _ in pieces)
+        posts = len(pieces) - interviews
+        counts = [
+            f"{n} new {word}{'s' if n != 1 else ''}"
+            for n, word in ((interviews, "interview"), (posts, "post"))
+            if n
+        ]
+        week = f"week to {timezone.localtime(digest.ends_at):%-d %B %Y}"
+        context = {
+            **base_context(web),
+            "title": f"The {week}",
+            "summary": f"This week on {settings.SITE_NAME}: {' and '.join(counts)}.",
+            "items": items,
+        }
+        super().__init__(context, f"{settings.SITE_NAME}: the {week}")
+
+
 def email_for(mailing, web=False):
     """The email of a mailing, whatever it is the email of."""
     if mailing.kind == "issue":
-        from .issues import IssueEmail
-
         return IssueEmail(mailing.issue, web=web)
     if mailing.kind == "digest":
-        from .digest import DigestEmail
-
         return DigestEmail(mailing.digest, web=web)
     return PieceEmail(mailing.piece, mailing.kind, web=web)

@@ -8,16 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
-from .emails import Email, base_context
+from .emails import IssueEmail
 from .models import Issue, Mailing, Subscriber
-
-
-class IssueEmail(Email):
-    template = "issue"
-
-    def __init__(self, issue, web=False):
-        context = {**base_context(web), "issue": issue, "body_text": issue.body.strip()}
-        super().__init__(context, issue.subject)
+from .selectors import archive_changed
+from .tasks import start_mailing
 
 
 def stand_in(email):
@@ -44,8 +38,6 @@ def mail_issue(pk):
         if Mailing.objects.filter(issue=issue).exists():
             return
         if issue.send_at is None or issue.send_at <= now:
-            from .tasks import start_mailing
-
             start_mailing(Mailing.objects.create(issue=issue), now)
             archive_changed()
             return
@@ -73,13 +65,3 @@ def send_test(pk, email):
     message = IssueEmail(issue).message_for(stand_in(email))
     message.subject = f"[Test] {message.subject}"
     message.send()
-
-
-def archive_changed():
-    """The archive, its feed and the sitemap list one more issue or digest."""
-    from socialleaders.cache import content_changed
-
-    content_changed({ARCHIVE_TAG})
-
-
-ARCHIVE_TAG = "newsletter.archive"

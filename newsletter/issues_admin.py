@@ -13,7 +13,9 @@ from socialleaders.admin import PickerMixin
 
 from . import digest, issues
 from .counts import COLUMNS, SendCountsMixin, send_counts
+from .emails import IssueEmail
 from .models import DigestSettings, Issue, Mailing
+from .selectors import archive_changed
 
 
 @admin.register(Issue)
@@ -52,7 +54,7 @@ class IssueAdmin(SendCountsMixin, PickerMixin, admin.ModelAdmin):
         if obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
-        issues.archive_changed()
+        archive_changed()
         if obj.status == Issue.Status.SCHEDULED:
             issues.schedule(obj)
 
@@ -72,7 +74,7 @@ class IssueAdmin(SendCountsMixin, PickerMixin, admin.ModelAdmin):
     def preview_view(self, request, pk):
         """The email as a subscriber gets it: the HTML part (in a frame) and the text part."""
         issue = self._issue(request, pk)
-        message = issues.IssueEmail(issue).message_for(issues.stand_in(request.user.email or ""))
+        message = IssueEmail(issue).message_for(issues.stand_in(request.user.email or ""))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -73,10 +73,6 @@ def mail_piece(kind, pk, created=False):
             return
         if live:
             start_mailing(mailing, now)
-            # Something new this week: make sure the week's digest is on its way.
-            from .digest import queue_next_check
-
-            queue_next_check(now)
             return
     if piece.is_scheduled and default_task_backend.supports_defer:
         mail_piece.using(run_after=piece.publish_at + timedelta(seconds=1)).enqueue(kind, pk)
@@ -85,10 +81,8 @@ def mail_piece(kind, pk, created=False):
 @task()
 def mail_due_pieces():
     """Start every mailing waiting for a piece that is now live (for backends that cannot
-    defer a job to the piece's time), issues and digests that are due, and resume unfinished
-    sends: `manage.py newsletter_send_due`."""
-    from . import digest, issues
-
+    defer a job to the piece's time) and resume unfinished ones: `manage.py newsletter_send_due`
+    (with issues and the digest: newsletter.due)."""
     waiting = Mailing.objects.filter(state=Mailing.State.PENDING, send=True)
     for mailing in waiting.filter(Q(interview__isnull=False) | Q(post__isnull=False)):
         piece = mailing.piece
@@ -99,9 +93,6 @@ def mail_due_pieces():
         "pk", flat=True
     ):
         send_mailing.enqueue(mailing_id)
-    # Newsletter issues whose time has come, and the week's digest once its hour has come.
-    issues.mail_due_issues()
-    digest.mail_digest.enqueue()
 
 
 # Who gets each kind of email, among confirmed subscribers: an issue goes to all of them

@@ -8,10 +8,10 @@ from socialleaders.cachetags import tag_page
 from socialleaders.csrf import same_origin_post
 
 from . import links, services
-from .issues import ARCHIVE_TAG
 from .emails import email_for
 from .forms import CONSENT_TEXT, PreferencesForm, SubscribeForm
 from .models import Mailing, Subscriber
+from .selectors import ARCHIVE_TAG
 
 
 @same_origin_post

@@ -37,7 +37,9 @@ def test_the_archive_shows_only_sent_issues_and_digests(client, smtp):
     sent = sent_issue("Sent in November", body="Hello *November*.")
     digest = sent_digest()
     draft = factories.issue(subject="A draft")
-    factories.issue(subject="Not yet", status="scheduled", send_at=timezone.now() + timedelta(days=1))
+    factories.issue(
+        subject="Not yet", status="scheduled", send_at=timezone.now() + timedelta(days=1)
+    )
     skipped = Mailing.objects.create(digest=factories.digest(), state="skipped")
     page = client.get("/newsletter/")
     assert page.status_code == 200
@@ -59,7 +61,9 @@ def test_the_archive_shows_only_sent_issues_and_digests(client, smtp):
     assert "Sent in November" in feed and "A draft" not in feed
     assert f"http://testserver/newsletter/{sent.pk}/" in feed
     sitemap = client.get("/sitemap.xml").content.decode()
-    assert f"/newsletter/{sent.pk}/</loc>" in sitemap and f"/newsletter/{skipped.pk}/<" not in sitemap
+    assert (
+        f"/newsletter/{sent.pk}/</loc>" in sitemap and f"/newsletter/{skipped.pk}/<" not in sitemap
+    )
     assert "/newsletter/</loc>" in sitemap
 
 
@@ -103,13 +107,16 @@ def deliveries(mailing, **states):
     return made
 
 
-def test_each_send_shows_queued_sent_failed_bounced_unsubscribed_in_one_query(
-    client, admin_user
-):
+def test_each_send_shows_queued_sent_failed_bounced_unsubscribed_in_one_query(client, admin_user):
     issue = factories.issue(subject="Counted", status="scheduled")
     first = Mailing.objects.create(issue=issue, state="done")
     rows = deliveries(
-        first, left="sent", bounced="sent", moved_on="sent", fine="sent", refused="failed",
+        first,
+        left="sent",
+        bounced="sent",
+        moved_on="sent",
+        fine="sent",
+        refused="failed",
         waiting="queued",
     )
     now = timezone.now()
@@ -123,12 +130,16 @@ def test_each_send_shows_queued_sent_failed_bounced_unsubscribed_in_one_query(
     factories.delivery(mailing=later, subscriber=subscribers["moved_on"], state="sent", sent_at=now)
     # Someone who had left before this send was sent is not put down to it.
     gone = factories.subscriber(status="unsubscribed", unsubscribed_at=now - timedelta(days=9))
-    factories.delivery(mailing=first, subscriber=gone, state="sent", sent_at=now - timedelta(days=2))
+    factories.delivery(
+        mailing=first, subscriber=gone, state="sent", sent_at=now - timedelta(days=2)
+    )
 
     client.force_login(admin_user)
     page = client.get("/admin/newsletter/mailing/")
     row = {m.pk: m for m in page.context["cl"].result_list}[first.pk]
-    counts = {k: getattr(row, f"n_{k}") for k in ("queued", "sent", "failed", "bounced", "unsubscribed")}
+    counts = {
+        k: getattr(row, f"n_{k}") for k in ("queued", "sent", "failed", "bounced", "unsubscribed")
+    }
     assert counts == {"queued": 7, "sent": 5, "failed": 1, "bounced": 1, "unsubscribed": 1}
     later_row = {m.pk: m for m in page.context["cl"].result_list}[later.pk]
     assert (later_row.n_sent, later_row.n_bounced) == (1, 1)
@@ -141,7 +152,10 @@ def test_each_send_shows_queued_sent_failed_bounced_unsubscribed_in_one_query(
             assert client.get(path).status_code == 200
         return [q["sql"] for q in queries if "newsletter_delivery" in q["sql"]]
 
-    small = {path: list_queries(path) for path in ("/admin/newsletter/mailing/", "/admin/newsletter/issue/")}
+    small = {
+        path: list_queries(path)
+        for path in ("/admin/newsletter/mailing/", "/admin/newsletter/issue/")
+    }
     for n in range(5):
         mailing = Mailing.objects.create(issue=factories.issue(), state="done")
         deliveries(mailing, **{f"r{n}x{i}": "sent" for i in range(3)})

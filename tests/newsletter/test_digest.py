@@ -10,8 +10,8 @@ from django_tasks_db.models import DBTaskResult
 
 from interviews.models import Interview
 from newsletter.digest import mail_digest, next_slot, slot_before
+from newsletter.due import mail_due
 from newsletter.models import Delivery, Digest, DigestSettings, Mailing
-from newsletter.tasks import mail_due_pieces
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +21,9 @@ SLOT = timezone.make_aware(datetime(2026, 12, 4, 8, 0))
 
 
 def readers():
-    digest = factories.subscriber(email="digest@example.org", wants_interviews=False, wants_digest=True)
+    digest = factories.subscriber(
+        email="digest@example.org", wants_interviews=False, wants_digest=True
+    )
     factories.subscriber(email="interviews@example.org")  # no digest asked for
     factories.subscriber(email="pending@example.org", status="pending", wants_digest=True)
     return digest
@@ -49,10 +51,10 @@ def test_the_weeks_digest_goes_once_to_those_who_want_it(smtp, friday_at_eight):
     with time_machine.travel(SLOT - timedelta(days=4)):
         week_content()
     with time_machine.travel(SLOT - timedelta(minutes=1)):
-        mail_due_pieces.enqueue()  # not its hour yet
+        mail_due.enqueue()  # not its hour yet
     assert smtp.messages == []
     with time_machine.travel(SLOT + timedelta(minutes=2)):
-        mail_due_pieces.enqueue()
+        mail_due.enqueue()
         mail_digest.enqueue()  # a re-run, or a second worker
     with time_machine.travel(SLOT + timedelta(hours=5)):
         mail_digest.enqueue()
@@ -130,7 +132,7 @@ def test_the_digest_time_is_in_the_site_time_zone_across_summer_time():
 
 
 def test_with_a_worker_queue_the_next_digest_is_queued_for_its_hour_once(settings, friday_at_eight):
-    """No cron: a piece going live queues the digest check for the next digest time, once
+    """No cron: saving a piece queues the digest check for the next digest time, once
     however many pieces go live; the check queues the one after."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     digests = DBTaskResult.objects.filter(task_path="newsletter.digest.mail_digest")

@@ -9,8 +9,8 @@ import time_machine
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from newsletter.due import mail_due
 from newsletter.models import Delivery, Issue, Mailing
-from newsletter.tasks import mail_due_pieces
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +28,9 @@ def editor(client, django_user_model):
 def readers():
     """Two confirmed readers (whatever they ticked), and three who must get nothing."""
     everything = factories.subscriber(email="all@example.org", wants_digest=True)
-    blog_only = factories.subscriber(email="blog@example.org", wants_interviews=False, wants_blog=True)
+    blog_only = factories.subscriber(
+        email="blog@example.org", wants_interviews=False, wants_blog=True
+    )
     factories.subscriber(email="pending@example.org", status="pending")
     factories.subscriber(email="left@example.org", status="unsubscribed")
     factories.subscriber(email="bounced@example.org", status="bounced")
@@ -54,11 +56,11 @@ def test_an_issue_scheduled_in_the_admin_is_mailed_at_its_time_once(client, smtp
     assert response.status_code == 302, response.content
     issue = Issue.objects.get()
     assert issue.send_at == when and issue.author == editor
-    mail_due_pieces.enqueue()  # `manage.py newsletter_send_due`, before its time
+    mail_due.enqueue()  # `manage.py newsletter_send_due`, before its time
     assert smtp.messages == [] and not Mailing.objects.exists()
     with time_machine.travel(when + timedelta(minutes=1)):
-        mail_due_pieces.enqueue()
-        mail_due_pieces.enqueue()  # a re-run sends nothing more
+        mail_due.enqueue()
+        mail_due.enqueue()  # a re-run sends nothing more
     assert sorted(rcpt for rcpts, _ in smtp.messages for rcpt in rcpts) == [
         "all@example.org",
         "blog@example.org",
@@ -86,7 +88,9 @@ def test_with_a_worker_queue_the_send_waits_in_the_queue_for_its_time(client, se
     issue = Issue.objects.get()
     DBTaskResult.objects.filter(task_path="newsletter.issues.mail_issue").get().task.call(issue.pk)
     # Run now, it did nothing but queue itself again for the issue's time.
-    job = DBTaskResult.objects.filter(task_path="newsletter.issues.mail_issue").latest("enqueued_at")
+    job = DBTaskResult.objects.filter(task_path="newsletter.issues.mail_issue").latest(
+        "enqueued_at"
+    )
     assert job.run_after == when + timedelta(seconds=1)
     assert not Mailing.objects.exists()
 
@@ -102,7 +106,7 @@ def test_a_draft_is_never_sent_and_unscheduling_in_time_stops_the_send(client, s
         issue_form(when, status="draft", subject="Changed my mind"),
     )
     with time_machine.travel(when + timedelta(minutes=5)):
-        mail_due_pieces.enqueue()
+        mail_due.enqueue()
     assert smtp.messages == [] and not Mailing.objects.exists()
 
 

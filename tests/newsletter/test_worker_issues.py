@@ -11,7 +11,20 @@ from newsletter import digest, issues
 from newsletter.models import Delivery, Digest, DigestSettings, Issue, Mailing
 from tests import factories
 
-from .test_worker import pytestmark, queued, stop, subscribers, wait_until, worker  # noqa: F401
+from .test_worker import (
+    DATABASE_BACKEND,
+    pytestmark,  # noqa: F401 - PostgreSQL only, real transactions
+    stop,
+    subscribers,
+    wait_until,
+    worker,
+)
+
+
+@pytest.fixture
+def queued(settings, smtp):
+    settings.TASKS = DATABASE_BACKEND
+    return smtp
 
 
 def test_a_scheduled_issue_waits_in_the_queue_and_goes_at_its_time(queued):
@@ -48,14 +61,18 @@ def test_two_workers_and_a_rerun_send_the_weeks_digest_once(queued):
         subscriber.save()
     now = timezone.localtime()
     factories.digest_settings(weekday=now.weekday(), hour=now.hour)  # its hour has come
-    interview = factories.interview(title="This week's", publish_at=timezone.now() - timedelta(days=1))
+    interview = factories.interview(
+        title="This week's", publish_at=timezone.now() - timedelta(days=1)
+    )
     factories.answer(interview=interview, body="An answer worth reading.")
     Mailing.objects.all().delete()
     for _ in range(3):
         digest.mail_digest.enqueue()
     workers = [worker(queued), worker(queued)]
     try:
-        assert wait_until(lambda: Mailing.objects.filter(digest__isnull=False, state="done").exists())
+        assert wait_until(
+            lambda: Mailing.objects.filter(digest__isnull=False, state="done").exists()
+        )
         assert wait_until(lambda: len(queued.messages) >= 25)
         digest.mail_digest.enqueue()  # a re-run once it is sent
         assert wait_until(
