@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from socialleaders.admin import LabelledColumnsMixin
+
 from . import issues_admin  # noqa: F401 - registers the issues' and the digest's admin
 from .counts import COLUMNS, SendCountsMixin, send_counts
 from .models import Mailing, Subscriber
@@ -30,7 +32,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mailing)
-class MailingAdmin(SendCountsMixin, admin.ModelAdmin):
+class MailingAdmin(SendCountsMixin, LabelledColumnsMixin, admin.ModelAdmin):
     """One row per send (a piece, an issue, a week's digest), with what became of it; untick
     "email it" on a scheduled piece to publish it without an email."""
 
