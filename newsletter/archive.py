@@ -82,12 +82,13 @@ class ArchiveSitemap(SiteURLSitemap):
     priority = 0.3
 
     def items(self):
+        """The archive's page is listed once something was sent (an empty list is left out,
+        as the site's other lists are)."""
         tag_page(ARCHIVE_TAG)
-        sends = list(sent_issues())
-        newest = sends[0].started_at if sends else None
-        return [(reverse("newsletter:archive"), newest)] + [
-            (web_url(m), m.started_at) for m in sends
-        ]
+        sends = [(web_url(m), m.started_at) for m in sent_issues()]
+        if not sends:
+            return []
+        return [(reverse("newsletter:archive"), sends[0][1]), *sends]
 
     def location(self, item):
         return item[0]

@@ -44,6 +44,12 @@ class IssueAdmin(SendCountsMixin, PickerMixin, admin.ModelAdmin):
             kwargs["widget"] = MarkdownTextarea
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def has_delete_permission(self, request, obj=None):
+        # A sent issue stays: its Deliveries are the record of who got it.
+        if obj is not None and Mailing.objects.filter(issue=obj).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         # Once its send has started an issue is what subscribers got: it no longer changes.
         if obj is not None and Mailing.objects.filter(issue=obj).exists():
