@@ -156,3 +156,24 @@ def test_readers_cannot_preview_or_test_send(client, smtp):
     assert client.get(f"/admin/newsletter/issue/{issue.pk}/preview/").status_code == 302
     assert client.post(f"/admin/newsletter/issue/{issue.pk}/test/").status_code == 302
     assert smtp.messages == []
+
+
+def test_an_editor_writes_previews_and_schedules_issues(client, smtp, django_user_model):
+    from django.contrib.auth.models import Group, Permission
+
+    from editorial.roles import EDITOR, sync_roles
+
+    sync_roles(Group, Permission)  # as the migrations do (a flushed test database has none)
+
+    user = django_user_model.objects.create_user(
+        "ed", "ed@example.org", "a long editor passphrase", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=EDITOR))
+    client.force_login(user)
+    assert (
+        client.post("/admin/newsletter/issue/add/", issue_form(status="draft")).status_code == 302
+    )
+    issue = Issue.objects.get()
+    assert client.get(f"/admin/newsletter/issue/{issue.pk}/preview/").status_code == 200
+    assert client.get("/admin/newsletter/mailing/").status_code == 200
+    assert client.get("/admin/newsletter/digestsettings/", follow=True).status_code == 200
