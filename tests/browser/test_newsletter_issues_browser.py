@@ -61,6 +61,10 @@ def test_newsletter_pages_have_no_serious_accessibility_violations(
         "/subscribe/",
     ]:
         check(path)
+    page.goto(f"{site}/newsletter/{digest_mailing.pk}/")
+    screenshot(page, "digest-web-version")
+    page.goto(f"{site}/newsletter/")
+    screenshot(page, "archive")
     page.goto(f"{site}/admin/login/?next=/admin/")
     page.fill("input[name=username]", "eddie")
     page.fill("input[name=password]", PASSWORD)

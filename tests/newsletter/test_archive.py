@@ -163,3 +163,23 @@ def test_each_send_shows_queued_sent_failed_bounced_unsubscribed_in_one_query(cl
     for path in small:
         assert len(small[path]) == len(large[path]) == 1, path  # the counts: one query
     assert Delivery.objects.count() > 20
+
+
+def test_the_cached_archive_shows_a_send_as_soon_as_it_starts(page_cache, smtp):
+    from newsletter.issues import mail_issue
+
+    sent_issue("Already out")
+    reader = Client()
+    paths = ["/newsletter/", "/newsletter/feed/", "/sitemap.xml"]
+    for path in paths:
+        reader.get(path)
+        assert reader.get(path)["X-Cache"] == "hit", path
+    issue = factories.issue(subject="Just out", status="scheduled")
+    mail_issue.enqueue(issue.pk)
+    for path in paths:
+        response = reader.get(path)
+        assert response["X-Cache"] != "hit", path
+    assert b"Just out" in reader.get("/newsletter/").content
+    assert b"Just out" in reader.get("/newsletter/feed/").content
+    mailing = Mailing.objects.get(issue=issue)
+    assert f"/newsletter/{mailing.pk}/".encode() in reader.get("/sitemap.xml").content
