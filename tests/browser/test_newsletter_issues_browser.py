@@ -87,6 +87,7 @@ def test_newsletter_pages_have_no_serious_accessibility_violations(
     # The test send button is there and answers.
     page.goto(f"{site}/admin/newsletter/issue/{draft.pk}/change/")
     page.click("text=Send a test to me")
-    assert "on its way to eddie@example.org" in page.content()
+    page.locator(".messagelist").wait_for()
+    assert "on its way to eddie@example.org" in page.locator(".messagelist").inner_text()
     screenshot(page, "issue-change")
     assert problems == {}, json.dumps(problems, indent=1)
