@@ -1,11 +1,15 @@
 """The admin of newsletter issues (writing with the posts' Markdown editor, preview, a test
 send to oneself, scheduling, what became of the send) and of the weekly digest's settings."""
 
+from datetime import timedelta
+
+from django import forms
 from django.contrib import admin, messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from editorial.widgets import MarkdownTextarea
@@ -18,11 +22,35 @@ from .models import DigestSettings, Issue, Mailing
 from .selectors import archive_changed
 
 
+class IssueForm(forms.ModelForm):
+    class Meta:
+        model = Issue
+        fields = ("subject", "body", "status", "send_at")
+
+    def clean(self):
+        data = super().clean()
+        send_at = data.get("send_at")
+        # Sending cannot be undone: a time already past is a typo more often than "now".
+        if (
+            data.get("status") == Issue.Status.SCHEDULED
+            and send_at is not None
+            and send_at < timezone.now() - timedelta(minutes=5)
+            and "send_at" in self.changed_data
+        ):
+            self.add_error(
+                "send_at",
+                "This time has already passed. Leave it empty to send at once, or choose a "
+                "later time.",
+            )
+        return data
+
+
 @admin.register(Issue)
 class IssueAdmin(SendCountsMixin, PickerMixin, admin.ModelAdmin):
     list_display = ("subject", "status", "send_at", "sending", *COLUMNS)
     list_filter = ("status",)
     search_fields = ("subject",)
+    form = IssueForm
     fields = ("subject", "body", "status", "send_at")
     change_form_template = "admin/newsletter/issue/change_form.html"
 

@@ -110,6 +110,17 @@ def test_a_draft_is_never_sent_and_unscheduling_in_time_stops_the_send(client, s
     assert smtp.messages == [] and not Mailing.objects.exists()
 
 
+def test_a_time_already_past_is_refused_and_what_was_typed_kept(client, smtp, editor):
+    readers()
+    past = timezone.now() - timedelta(days=365)
+    response = client.post("/admin/newsletter/issue/add/", issue_form(past))
+    assert response.status_code == 200
+    assert b"This time has already passed" in response.content
+    assert b"Three things this month" in response.content
+    assert b"This month: **three**" in response.content
+    assert not Issue.objects.exists() and smtp.messages == []
+
+
 def test_an_issue_scheduled_with_no_time_goes_at_once(client, smtp, editor):
     readers()
     assert client.post("/admin/newsletter/issue/add/", issue_form()).status_code == 302
