@@ -144,7 +144,17 @@ class IssueAdmin(SendCountsMixin, PickerMixin, admin.ModelAdmin):
 class DigestSettingsAdmin(admin.ModelAdmin):
     """One row: the list page goes straight to it."""
 
-    fields = ("enabled", "weekday", "hour")
+    fields = ("enabled", "weekday", "hour", "next_check")
+    readonly_fields = ("next_check",)
+
+    @admin.display(description="next digest check queued for")
+    def next_check(self, obj):
+        if obj.queued_for is None:
+            return (
+                "none queued: saving these settings or any piece queues it (with workers); "
+                "without workers `manage.py newsletter_send_due` sends it"
+            )
+        return timezone.localtime(obj.queued_for).strftime("%A %-d %B %Y, %H:%M")
 
     def has_add_permission(self, request):
         return not DigestSettings.objects.exists()
