@@ -12,6 +12,10 @@ EDITOR_EXTRA = [
     ("auth", "group", ["view"]),
     ("reversion", "revision", ["view"]),
     ("reversion", "version", ["view"]),
+    # The newsletter: issues are written, scheduled and sent by editors; they see every send.
+    ("newsletter", "issue", ["add", "change", "view", "delete"]),
+    ("newsletter", "digestsettings", ["change", "view"]),
+    ("newsletter", "mailing", ["change", "view"]),
 ]
 
 AUTHOR_PERMISSIONS = [

@@ -3,14 +3,20 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from . import csvio, personal
-from .models import Delivery, Mailing, Subscriber
+from socialleaders.admin import LabelledColumnsMixin
+
+from . import (
+    csvio,
+    issues_admin,  # noqa: F401 - registers the issues' and the digest's admin
+    personal,
+)
+from .counts import COLUMNS, SendCountsMixin, send_counts
+from .models import Mailing, Subscriber
 
 CSV_MAX_BYTES = 10 * 1024 * 1024
 
@@ -173,59 +179,20 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mailing)
-class MailingAdmin(admin.ModelAdmin):
-    """One row per piece: untick "email it" on a scheduled piece to publish it without an email."""
+class MailingAdmin(SendCountsMixin, LabelledColumnsMixin, admin.ModelAdmin):
+    """One row per send (a piece, an issue, a week's digest), with what became of it; untick
+    "email it" on a scheduled piece to publish it without an email."""
 
-    list_display = (
-        "__str__",
-        "send",
-        "state",
-        "queued",
-        "sent",
-        "failed",
-        "bounced",
-        "complained",
-        "started_at",
-    )
+    list_display = ("__str__", "send", "state", *COLUMNS, "started_at")
     list_filter = ("state", "send")
     list_editable = ("send",)
     autocomplete_fields = ("interview", "post")
-    readonly_fields = ("state", "started_at", "finished_at")
+    readonly_fields = ("issue", "digest", "state", "started_at", "finished_at")
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .select_related("interview", "post")
-            .annotate(
-                n_queued=Count("deliveries"),
-                n_sent=Count("deliveries", filter=Q(deliveries__state=Delivery.State.SENT)),
-                n_failed=Count("deliveries", filter=Q(deliveries__state=Delivery.State.FAILED)),
-                n_bounced=Count(
-                    "deliveries", filter=Q(deliveries__feedback=Delivery.Feedback.BOUNCED)
-                ),
-                n_complained=Count(
-                    "deliveries", filter=Q(deliveries__feedback=Delivery.Feedback.COMPLAINED)
-                ),
-            )
+            .select_related("interview", "post", "issue", "digest")
+            .annotate(**send_counts())
         )
-
-    @admin.display(description="queued")
-    def queued(self, obj):
-        return obj.n_queued
-
-    @admin.display(description="sent")
-    def sent(self, obj):
-        return obj.n_sent
-
-    @admin.display(description="failed")
-    def failed(self, obj):
-        return obj.n_failed
-
-    @admin.display(description="bounced")
-    def bounced(self, obj):
-        return obj.n_bounced
-
-    @admin.display(description="complained")
-    def complained(self, obj):
-        return obj.n_complained

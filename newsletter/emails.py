@@ -1,13 +1,16 @@
-"""The messages the newsletter sends. A piece's email is rendered once per mailing; only each
-subscriber's own links are put in per message."""
+"""The messages the newsletter sends: the confirmation, and the email of a piece, an issue or a
+week's digest. Each is rendered once per batch; only each subscriber's own links are put in per
+message."""
 
 import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import strip_tags
 
 from . import links
+from .selectors import week_pieces
 
 # Stand-ins for the per-subscriber links in the rendered-once body.
 UNSUBSCRIBE, MANAGE = "__NEWSLETTER_UNSUBSCRIBE__", "__NEWSLETTER_MANAGE__"
@@ -30,13 +33,10 @@ def piece_context(piece, kind):
     """What a piece's email shows: for an interview its leader, pull quote and first answer;
     for a post its excerpt or opening."""
     context = {
-        "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
+        **base_context(),
         "piece": piece,
         "kind": kind,
         "url": links.absolute(piece.get_absolute_url()),
-        "unsubscribe_url": UNSUBSCRIBE,
-        "manage_url": MANAGE,
     }
     if kind == "interview":
         quote = piece.quotes.order_by("-featured", "order", "id").first()
@@ -49,15 +49,18 @@ def piece_context(piece, kind):
     return context
 
 
-class PieceEmail:
-    """A piece's email, rendered and inlined once; ``message_for`` fills in a subscriber."""
+class Email:
+    """An email rendered and inlined once (``subject``, ``text``, ``html``); ``message_for``
+    fills in a subscriber's own links. Pieces, issues and digests are its kinds."""
 
-    def __init__(self, piece, kind, web=False):
-        context = piece_context(piece, kind)
-        context["web"] = web
-        self.subject = f"{piece.title}" if kind == "post" else f"New interview: {piece.title}"
-        self.text = render_to_string("newsletter/email/piece.txt", context)
-        self.html = css_inline.inline(render_to_string("newsletter/email/piece.html", context))
+    template = None
+
+    def __init__(self, context, subject):
+        self.subject = subject
+        self.text = render_to_string(f"newsletter/email/{self.template}.txt", context)
+        self.html = css_inline.inline(
+            render_to_string(f"newsletter/email/{self.template}.html", context)
+        )
 
     def message_for(self, subscriber, connection=None):
         unsubscribe, manage = links.unsubscribe_url(subscriber), links.manage_url(subscriber)
@@ -74,3 +77,71 @@ class PieceEmail:
         )
         message.attach_alternative(fill(self.html), "text/html")
         return message
+
+
+def base_context(web=False):
+    return {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "unsubscribe_url": UNSUBSCRIBE,
+        "manage_url": MANAGE,
+        "web": web,
+    }
+
+
+class PieceEmail(Email):
+    """A piece's email: its leader, pull quote and first answer, or a post's opening."""
+
+    template = "piece"
+
+    def __init__(self, piece, kind, web=False):
+        context = piece_context(piece, kind)
+        context["web"] = web
+        super().__init__(
+            context, f"{piece.title}" if kind == "post" else f"New interview: {piece.title}"
+        )
+
+
+class IssueEmail(Email):
+    """A newsletter issue written in the admin: its Markdown as HTML, and as written for the
+    text part."""
+
+    template = "issue"
+
+    def __init__(self, issue, web=False):
+        context = {**base_context(web), "issue": issue, "body_text": issue.body.strip()}
+        super().__init__(context, issue.subject)
+
+
+class DigestEmail(Email):
+    """A week's digest: each piece as its own email shows it (the same partial)."""
+
+    template = "digest"
+
+    def __init__(self, digest, web=False):
+        pieces = week_pieces(digest.starts_at, digest.ends_at)
+        items = [piece_context(piece, kind) for kind, piece in pieces]
+        interviews = sum(kind == "interview" for kind, _ in pieces)
+        posts = len(pieces) - interviews
+        counts = [
+            f"{n} new {word}{'s' if n != 1 else ''}"
+            for n, word in ((interviews, "interview"), (posts, "post"))
+            if n
+        ]
+        week = f"week to {timezone.localtime(digest.ends_at):%-d %B %Y}"
+        context = {
+            **base_context(web),
+            "title": f"The {week}",
+            "summary": f"This week on {settings.SITE_NAME}: {' and '.join(counts)}.",
+            "items": items,
+        }
+        super().__init__(context, f"{settings.SITE_NAME}: the {week}")
+
+
+def email_for(mailing, web=False):
+    """The email of a mailing, whatever it is the email of."""
+    if mailing.kind == "issue":
+        return IssueEmail(mailing.issue, web=web)
+    if mailing.kind == "digest":
+        return DigestEmail(mailing.digest, web=web)
+    return PieceEmail(mailing.piece, mailing.kind, web=web)

@@ -1,5 +1,5 @@
 """A piece saved (published now, scheduled, edited) queues a check of whether its email is
-due, once the transaction has committed."""
+due, and makes sure the weekly digest's check is queued, once the transaction has committed."""
 
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -8,11 +8,13 @@ from django.db.models.signals import post_save
 def _saved(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
-    from . import tasks
+    from . import digest, tasks
 
     kind = sender._meta.model_name
     pk = instance.pk
     transaction.on_commit(lambda: tasks.mail_piece.enqueue(kind, pk, created))
+    # Content that may be in a coming digest: its check is queued for its hour (once).
+    transaction.on_commit(digest.queue_next_check)
 
 
 def connect():

@@ -8,13 +8,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from socialleaders.mail import is_temporary, later
 
-from .emails import PieceEmail, confirmation_message
+from .emails import confirmation_message, email_for
 from .models import Delivery, Mailing, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,10 @@ def mail_piece(kind, pk, created=False):
 @task()
 def mail_due_pieces():
     """Start every mailing waiting for a piece that is now live (for backends that cannot
-    defer a job to the piece's time) and resume unfinished ones: `manage.py newsletter_send_due`."""
-    for mailing in Mailing.objects.filter(state=Mailing.State.PENDING, send=True):
+    defer a job to the piece's time) and resume unfinished ones: `manage.py newsletter_send_due`
+    (with issues and the digest: newsletter.due)."""
+    waiting = Mailing.objects.filter(state=Mailing.State.PENDING, send=True)
+    for mailing in waiting.filter(Q(interview__isnull=False) | Q(post__isnull=False)):
         piece = mailing.piece
         if piece.is_published():
             mail_piece.enqueue(mailing.kind, piece.pk)
@@ -83,11 +85,21 @@ def mail_due_pieces():
         send_mailing.enqueue(mailing_id)
 
 
+# Who gets each kind of email, among confirmed subscribers: an issue goes to all of them
+# (docs/newsletter.md, "Issues").
+WANTS = {"interview": "wants_interviews", "post": "wants_blog", "digest": "wants_digest"}
+
+
+def recipients_of(mailing):
+    confirmed = Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED)
+    want = WANTS.get(mailing.kind)
+    return confirmed.filter(**{want: True}) if want else confirmed
+
+
 def start_mailing(mailing, now):
     """Write one Delivery per subscriber who wants it (before anything is sent), then queue
     the sending. Called inside the transaction holding the mailing's row."""
-    want = {"interview": "wants_interviews", "post": "wants_blog"}[mailing.kind]
-    recipients = Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED, **{want: True})
+    recipients = recipients_of(mailing)
     rows = (
         Delivery(mailing=mailing, subscriber_id=pk, email=email, next_attempt_at=now)
         for pk, email in recipients.values_list("pk", "email").iterator(chunk_size=2000)
@@ -153,8 +165,10 @@ def send_batch(mailing_id):
         if wait is None:
             finish(mailing_id)
         return wait
-    mailing = Mailing.objects.select_related("interview__leader", "post").get(pk=mailing_id)
-    email = PieceEmail(mailing.piece, mailing.kind)
+    mailing = Mailing.objects.select_related("interview__leader", "post", "issue", "digest").get(
+        pk=mailing_id
+    )
+    email = email_for(mailing)
     connection = get_connection()
     try:
         for delivery in due:

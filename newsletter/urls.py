@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, webhooks
+from . import archive, views, webhooks
 
 app_name = "newsletter"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("subscribe/confirm/<str:token>/", views.confirm, name="confirm"),
     path("subscribe/manage/<str:key>/", views.manage, name="manage"),
     path("subscribe/unsubscribe/<str:key>/", views.unsubscribe, name="unsubscribe"),
+    path("newsletter/", archive.ArchiveView.as_view(), name="archive"),
+    path("newsletter/feed/", archive.ArchiveFeed(), name="feed"),
     path("newsletter/<int:pk>/", views.web_version, name="web_version"),
     # The email provider's bounce and complaint reports (docs/newsletter.md, "Providers").
     *(

@@ -4,12 +4,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from comments.services import Flood, check_flood, client_ip
+from socialleaders.cachetags import tag_page
 from socialleaders.csrf import same_origin_post
 
 from . import links, services
-from .emails import PieceEmail
+from .emails import email_for
 from .forms import CONSENT_TEXT, PreferencesForm, SubscribeForm
 from .models import Mailing, Subscriber
+from .selectors import ARCHIVE_TAG
 
 
 @same_origin_post
@@ -112,13 +114,15 @@ def unsubscribe(request, key):
 
 
 def web_version(request, pk):
-    """The email of a piece as it was sent, on the site (live pieces only)."""
+    """The email of a piece, an issue or a digest as it was sent, on the site: only once its
+    send has started, and a piece's only while it is live."""
     mailing = get_object_or_404(
-        Mailing.objects.select_related("interview__leader", "post"),
+        Mailing.objects.select_related("interview__leader", "post", "issue", "digest"),
         pk=pk,
         state__in=[Mailing.State.SENDING, Mailing.State.DONE],
     )
     piece = mailing.piece
-    if not piece.is_published():
+    if piece is not None and not piece.is_published():
         raise Http404("No such email.")
-    return HttpResponse(PieceEmail(piece, mailing.kind, web=True).html)
+    tag_page(ARCHIVE_TAG)
+    return HttpResponse(email_for(mailing, web=True).html)

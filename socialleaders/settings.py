@@ -334,6 +334,8 @@ NEWSLETTER_CLAIM_TIMEOUT_SECONDS = float(os.environ.get("NEWSLETTER_CLAIM_TIMEOU
 NEWSLETTER_CONFIRM_EVERY_SECONDS = 3600
 NEWSLETTER_LINK_MAX_AGE_DAYS = 7
 NEWSLETTER_MAX_PIECE_AGE_HOURS = 48
+# A digest whose hour passed while no worker ran is still sent this long after it, not later.
+NEWSLETTER_DIGEST_LATE_HOURS = 24
 
 LOGIN_URL = "admin:login"
 

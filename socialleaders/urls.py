@@ -10,6 +10,7 @@ from blog import feeds as blog_feeds
 from frontpage import feeds as site_feeds
 from frontpage.sitemaps import SITEMAPS
 from interviews import feeds as interview_feeds
+from newsletter.archive import SITEMAPS as NEWSLETTER_SITEMAPS
 from socialleaders import health, sitemaps
 
 admin.site.site_header = "Social Leaders editors"
@@ -34,7 +35,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Feeds first: /interviews/feed/ and /blog/feed/ would otherwise be read as slugs.
     path("", include((feed_patterns, "feeds"))),
-    path("sitemap.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemaps.sitemap,
+        {"sitemaps": {**SITEMAPS, **NEWSLETTER_SITEMAPS}},
+        name="sitemap",
+    ),
     path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
     # Answered by HealthCheckMiddleware before routing; the route keeps reverse("healthz") working.
     path("healthz", health.healthz, name="healthz"),

@@ -29,7 +29,7 @@ from interviews.models import (
     Theme,
     ThemedInterview,
 )
-from newsletter.models import Delivery, Mailing, Subscriber
+from newsletter.models import Delivery, Digest, DigestSettings, Issue, Mailing, Subscriber
 from socialleaders.publishing import Status
 
 _seq = itertools.count(1)
@@ -275,3 +275,25 @@ def delivery(**kw):
         kw["subscriber"] = subscriber()
     kw.setdefault("email", kw["subscriber"].email)
     return Delivery.objects.create(**kw)
+
+
+def issue(**kw):
+    """A newsletter issue written in the admin, a draft unless told."""
+    kw.setdefault("subject", f"Issue {_n()}")
+    kw.setdefault("body", "This week: **three** things worth your time.")
+    return Issue.objects.create(**kw)
+
+
+def digest(**kw):
+    """A week's digest record (the week to now unless told)."""
+    kw.setdefault("ends_at", timezone.now() - timedelta(minutes=_n()))
+    kw.setdefault("starts_at", kw["ends_at"] - timedelta(days=7))
+    return Digest.objects.create(**kw)
+
+
+def digest_settings(**changes):
+    config = DigestSettings.load()
+    for name, value in changes.items():
+        setattr(config, name, value)
+    config.save()
+    return config

@@ -50,6 +50,9 @@ def test_every_model_of_the_project_has_a_factory_that_makes_a_valid_row():
         f.subscriber(),
         f.mailing(),
         f.delivery(),
+        f.issue(),
+        f.digest(),
+        f.digest_settings(),
     ]
     assert {type(obj) for obj in made} == ours
     for obj in made:

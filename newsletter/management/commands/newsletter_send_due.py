@@ -1,10 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from newsletter.tasks import mail_due_pieces
+from newsletter.due import mail_due
 
 
 class Command(BaseCommand):
-    help = "Queue the email of every piece that has gone live and was not mailed yet."
+    help = (
+        "Queue what has come due: the email of every piece gone live and not mailed yet, "
+        "scheduled newsletter issues, the weekly digest (needed only with the immediate backend)."
+    )
 
     def handle(self, *args, **options):
-        mail_due_pieces.enqueue()
+        mail_due.enqueue()
