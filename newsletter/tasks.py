@@ -184,28 +184,41 @@ def send_batch(mailing_id):
     mailing = Mailing.objects.select_related("interview__leader", "post").get(pk=mailing_id)
     email = PieceEmail(mailing.piece, mailing.kind)
     connection = get_connection()
+    sent = None  # (pk, when) of the last copy that left, marked SENT with the next one's start
     try:
         for delivery in due:
             # Marked just before it leaves: a worker killed now leaves one row whose fate is
-            # unknown, and it is never sent again.
-            started = Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.CLAIMED).update(
-                state=Delivery.State.SENDING, attempts=F("attempts") + 1
-            )
+            # unknown, and it is never sent again. The previous copy is marked sent in the same
+            # transaction: one commit per message, still at most one row in doubt.
+            with transaction.atomic():
+                if sent is not None:
+                    mark_sent(*sent)
+                    sent = None
+                started = Delivery.objects.filter(
+                    pk=delivery.pk, state=Delivery.State.CLAIMED
+                ).update(state=Delivery.State.SENDING, attempts=F("attempts") + 1)
             if not started:  # taken back after the claim timeout
                 continue
             delivery.attempts += 1
             try:
+                # One SMTP session for the whole batch (send() alone would open and close one
+                # per message); reopened after a failure closed it.
+                connection.open()
                 email.message_for(delivery.subscriber, connection=connection).send()
             except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
                 connection.close()
                 record_failure(delivery, error)
             else:
-                Delivery.objects.filter(pk=delivery.pk).update(
-                    state=Delivery.State.SENT, sent_at=timezone.now(), error=""
-                )
+                sent = (delivery.pk, timezone.now())
+        if sent is not None:
+            mark_sent(*sent)
     finally:
         connection.close()
     return 0
+
+
+def mark_sent(pk, when):
+    Delivery.objects.filter(pk=pk).update(state=Delivery.State.SENT, sent_at=when, error="")
 
 
 def record_failure(delivery, error):

@@ -126,6 +126,23 @@ def test_temporary_refusal_is_retried_and_the_email_sent_once(client, smtp):
     assert (delivery.state, delivery.attempts) == ("sent", 2)
 
 
+def test_a_batch_goes_out_over_one_smtp_connection(client, smtp, settings):
+    # Providers limit connections: a batch is one session, not one connection per message.
+    settings.NEWSLETTER_BATCH_SIZE = 50
+    now = timezone.now()
+    Subscriber.objects.bulk_create(
+        Subscriber(email=f"reader{n}@example.org", status="confirmed", confirmed_at=now)
+        for n in range(6)
+    )
+    smtp.refuse = 1  # the first message is refused: that session is closed, a new one opened
+    publish(interview_with_content())
+    assert len(smtp.messages) == 6 and smtp.refused == 1
+    # The other five in the first batch's second session, the refused one retried in a later
+    # batch, in a session of its own.
+    assert len(set(smtp.sessions)) == 2
+    assert Delivery.objects.filter(state="sent").count() == 6
+
+
 def test_readers_get_only_what_they_asked_for(client, smtp):
     confirmed(client, smtp, "interviews@example.org")
     response = sign_up(client, "blog@example.org", boxes=["blog"])
