@@ -250,6 +250,8 @@ def batches_phase(mailing_id, smtp):
     started = time.perf_counter()
     while True:
         sent_before = Delivery.objects.filter(mailing_id=mailing_id, state="sent").count()
+        # The log is a bounded deque: once full, its length (what the context counts) stays.
+        connection.queries_log.clear()
         with CaptureQueriesContext(connection) as queries:
             t = time.perf_counter()
             wait = send_batch(mailing_id)
@@ -450,11 +452,16 @@ def versions():
     }
 
 
+def met(ok):
+    return "met" if ok else "**missed**"
+
+
 def write_doc(result):
     r = result
     queue, batches = r["queue"], r["batches"]
     refs = {ref["clients"]: ref for ref in r["reference"]}
     limit = max(ref["per_second"] for ref in r["reference"])
+    counts = batches["queries_per_batch"]
     lines = [
         BEGIN,
         "## Newsletter send (`bench/newsletter_send.py`)",
@@ -475,11 +482,11 @@ def write_doc(result):
         "| --- | ---: | --- |",
         f"| queue the whole send (`mail_piece`: {queue['deliveries']:,} Delivery rows, batches "
         f"queued) | {queue['seconds']} s, {queue['queries']} queries | under "
-        f"{QUEUE_TARGET_SECONDS} s: {'met' if queue['seconds'] < QUEUE_TARGET_SECONDS else '**missed**'} |",
+        f"{QUEUE_TARGET_SECONDS} s: {met(queue['seconds'] < QUEUE_TARGET_SECONDS)} |",
         f"| SQL queries per batch of {r['batch_size']} ({batches['batches']} batches; first, "
         f"middle, last: {', '.join(str(v) for v in batches['queries_by_index'].values())}) | "
-        f"{' to '.join(str(q) for q in (batches['queries_per_batch'][0], batches['queries_per_batch'][-1])) if len(batches['queries_per_batch']) > 1 else batches['queries_per_batch'][0]} "
-        f"| constant: {'met' if len(batches['queries_per_batch']) == 1 else '**missed**'} |",
+        f"{' to '.join(str(q) for q in sorted({counts[0], counts[-1]}))} "
+        f"| constant: {met(len(counts) == 1)} |",
         f"| time per batch, first tenth → last tenth of the send | "
         f"{batches['ms_per_batch_first_tenth']} → {batches['ms_per_batch_last_tenth']} ms | "
         "(flat if nothing grows with the batch index) |",
@@ -505,7 +512,7 @@ def write_doc(result):
     peaks = [p for w in r["workers"] for p in w["worker_peak_rss_mb"]]
     lines += [
         f"| peak RSS of a worker (VmHWM) | {min(peaks)}–{max(peaks)} MB | under 150 MB: "
-        f"{'met' if max(peaks) < 150 else '**missed**'} |",
+        f"{met(max(peaks) < 150)} |",
         f"| copies received twice (same subject, same address) | {r['duplicates']} | 0 |",
         "",
         END,
