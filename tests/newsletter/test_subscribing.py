@@ -143,6 +143,31 @@ def test_a_batch_goes_out_over_one_smtp_connection(client, smtp, settings):
     assert Delivery.objects.filter(state="sent").count() == 6
 
 
+def test_a_reader_who_leaves_once_the_send_has_started_gets_nothing(smtp, settings):
+    from django.db import transaction
+
+    from newsletter import services
+    from newsletter.tasks import start_mailing
+
+    settings.NEWSLETTER_BATCH_SIZE = 2
+    now = timezone.now()
+    readers = Subscriber.objects.bulk_create(
+        Subscriber(email=f"reader{n}@example.org", status="confirmed", confirmed_at=now)
+        for n in range(5)
+    )
+    interview = interview_with_content()
+    mailing = Mailing.objects.get(interview=interview, state="pending")
+    with transaction.atomic():  # the batches start when this commits
+        start_mailing(mailing, now)
+        services.unsubscribe(readers[3])
+    assert {rcpt for rcpts, _ in smtp.messages for rcpt in rcpts} == {
+        f"reader{n}@example.org" for n in (0, 1, 2, 4)
+    }
+    left = Delivery.objects.get(subscriber=readers[3])
+    assert (left.state, left.error) == ("failed", "left before it was sent")
+    assert Mailing.objects.get(pk=mailing.pk).state == "done"
+
+
 def test_readers_get_only_what_they_asked_for(client, smtp):
     confirmed(client, smtp, "interviews@example.org")
     response = sign_up(client, "blog@example.org", boxes=["blog"])
