@@ -259,7 +259,13 @@ def batches_phase(mailing_id, smtp):
         if wait is None:
             break
         sent = Delivery.objects.filter(mailing_id=mailing_id, state="sent").count() - sent_before
-        batches.append({"queries": len(queries), "seconds": round(seconds, 4), "sent": sent})
+        # Django logs BEGIN and COMMIT too: statements and commits are counted apart.
+        words = [q["sql"].split(None, 1)[0].upper() for q in queries.captured_queries]
+        commits = words.count("COMMIT")
+        statements = len(words) - commits - words.count("BEGIN")
+        batches.append(
+            {"queries": statements, "commits": commits, "seconds": round(seconds, 4), "sent": sent}
+        )
     total = time.perf_counter() - started
     deadline = time.monotonic() + 30
     while smtp.count() - before < sum(b["sent"] for b in batches) and time.monotonic() < deadline:
@@ -267,17 +273,19 @@ def batches_phase(mailing_id, smtp):
     received = smtp.count() - before
     full = [b for b in batches if b["sent"]]
     counts = sorted({b["queries"] for b in full})
+    commits = sorted({b["commits"] for b in full})
     tenth = max(len(full) // 10, 1)
     first = sum(b["seconds"] for b in full[:tenth]) / tenth
     last = sum(b["seconds"] for b in full[-tenth:]) / tenth
     log(
-        f"batches: {len(full)} batches, queries per batch {counts}, "
+        f"batches: {len(full)} batches, queries per batch {counts}, commits {commits}, "
         f"first tenth {first * 1000:.0f} ms, last tenth {last * 1000:.0f} ms, "
         f"{received} received in {total:.1f} s"
     )
     return {
         "batches": len(full),
         "queries_per_batch": counts,
+        "commits_per_batch": commits,
         "queries_by_index": {i: full[i]["queries"] for i in (0, len(full) // 2, len(full) - 1)},
         "ms_per_batch_first_tenth": round(first * 1000, 1),
         "ms_per_batch_last_tenth": round(last * 1000, 1),
@@ -483,10 +491,11 @@ def write_doc(result):
         f"| queue the whole send (`mail_piece`: {queue['deliveries']:,} Delivery rows, batches "
         f"queued) | {queue['seconds']} s, {queue['queries']} queries | under "
         f"{QUEUE_TARGET_SECONDS} s: {met(queue['seconds'] < QUEUE_TARGET_SECONDS)} |",
-        f"| SQL queries per batch of {r['batch_size']} ({batches['batches']} batches; first, "
+        f"| SQL statements per batch of {r['batch_size']} ({batches['batches']} batches; first, "
         f"middle, last: {', '.join(str(v) for v in batches['queries_by_index'].values())}) | "
         f"{' to '.join(str(q) for q in sorted({counts[0], counts[-1]}))} "
         f"| constant: {met(len(counts) == 1)} |",
+        f"| commits per batch | {' to '.join(str(c) for c in batches['commits_per_batch'])} | |",
         f"| time per batch, first tenth → last tenth of the send | "
         f"{batches['ms_per_batch_first_tenth']} → {batches['ms_per_batch_last_tenth']} ms | "
         "(flat if nothing grows with the batch index) |",

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import connection as db
 from django.db import transaction
 from django.db.models import F, Min
 from django.utils import timezone
@@ -195,15 +196,8 @@ def send_batch(mailing_id):
     try:
         for delivery in due:
             # Marked just before it leaves: a worker killed now leaves one row whose fate is
-            # unknown, and it is never sent again. The previous copy is marked sent in the same
-            # transaction: one commit per message, still at most one row in doubt.
-            with transaction.atomic():
-                if sent is not None:
-                    mark_sent(*sent)
-                    sent = None
-                started = Delivery.objects.filter(
-                    pk=delivery.pk, state=Delivery.State.CLAIMED
-                ).update(state=Delivery.State.SENDING, attempts=F("attempts") + 1)
+            # unknown, and it is never sent again.
+            started, sent = start_sending(delivery.pk, sent), None
             if not started:  # taken back after the claim timeout
                 continue
             delivery.attempts += 1
@@ -226,6 +220,41 @@ def send_batch(mailing_id):
 
 def mark_sent(pk, when):
     Delivery.objects.filter(pk=pk).update(state=Delivery.State.SENT, sent_at=when, error="")
+
+
+def start_sending(pk, sent=None):
+    """Mark a claimed row `sending`; True if it still was claimed (not taken back). The copy
+    sent before it, ``sent`` = (pk, when), is marked `sent` in the same statement: one round
+    trip and one commit per message (bench/newsletter_send.py), still one row at most in doubt."""
+    if sent is None:
+        return bool(
+            Delivery.objects.filter(pk=pk, state=Delivery.State.CLAIMED).update(
+                state=Delivery.State.SENDING, attempts=F("attempts") + 1
+            )
+        )
+    previous, when = sent
+    table = db.ops.quote_name(Delivery._meta.db_table)
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET state = CASE WHEN id = %s THEN %s ELSE %s END, "  # noqa: S608
+            "attempts = CASE WHEN id = %s THEN attempts + 1 ELSE attempts END, "
+            "sent_at = CASE WHEN id = %s THEN %s ELSE sent_at END, "
+            "error = CASE WHEN id = %s THEN '' ELSE error END "
+            "WHERE id = %s OR (id = %s AND state = %s) RETURNING id",
+            [
+                pk,
+                Delivery.State.SENDING,
+                Delivery.State.SENT,
+                pk,
+                previous,
+                db.ops.adapt_datetimefield_value(when),
+                previous,
+                previous,
+                pk,
+                Delivery.State.CLAIMED,
+            ],
+        )
+        return any(row[0] == pk for row in cursor.fetchall())
 
 
 def record_failure(delivery, error):

@@ -307,3 +307,29 @@ def test_pages_with_the_form_are_the_same_bytes_for_two_readers(client, smtp, dj
         assert first.content == second.content, path
         assert b"csrfmiddlewaretoken" not in first.content
         assert "csrftoken" not in first.cookies
+
+
+def test_a_copy_taken_back_is_not_sent_and_the_one_before_is_recorded_sent(smtp):
+    from newsletter.tasks import start_sending
+
+    now = timezone.now()
+    readers = Subscriber.objects.bulk_create(
+        Subscriber(email=f"reader{n}@example.org", status="confirmed", confirmed_at=now)
+        for n in range(3)
+    )
+    mailing = Mailing.objects.get(interview=interview_with_content())
+    first, second, third = Delivery.objects.bulk_create(
+        Delivery(mailing=mailing, subscriber=r, email=r.email, state=s)
+        for r, s in zip(readers, ["sending", "claimed", "queued"], strict=True)
+    )
+    # The second is still this worker's: it starts, and the first is recorded as sent.
+    assert start_sending(second.pk, (first.pk, now)) is True
+    # The third was taken back (claim timeout): it does not start; the second is recorded.
+    assert start_sending(third.pk, (second.pk, now)) is False
+    rows = {d.pk: d for d in Delivery.objects.all()}
+    assert [(rows[d.pk].state, rows[d.pk].attempts) for d in (first, second, third)] == [
+        ("sent", 0),
+        ("sent", 1),
+        ("queued", 0),
+    ]
+    assert rows[first.pk].sent_at == now and rows[third.pk].sent_at is None
