@@ -259,10 +259,18 @@ def batches_phase(mailing_id, smtp):
         if wait is None:
             break
         sent = Delivery.objects.filter(mailing_id=mailing_id, state="sent").count() - sent_before
-        # Django logs BEGIN and COMMIT too: statements and commits are counted apart.
-        words = [q["sql"].split(None, 1)[0].upper() for q in queries.captured_queries]
-        commits = words.count("COMMIT")
-        statements = len(words) - commits - words.count("BEGIN")
+        # Django logs BEGIN and COMMIT too: statements and commits are counted apart (a
+        # write outside a transaction is a commit of its own).
+        statements = commits = 0
+        in_transaction = False
+        for query in queries.captured_queries:
+            word = query["sql"].split(None, 1)[0].upper()
+            if word in ("BEGIN", "COMMIT", "ROLLBACK"):
+                in_transaction = word == "BEGIN"
+                commits += word == "COMMIT"
+                continue
+            statements += 1
+            commits += not in_transaction and word in ("UPDATE", "INSERT", "DELETE")
         batches.append(
             {"queries": statements, "commits": commits, "seconds": round(seconds, 4), "sent": sent}
         )
@@ -575,7 +583,7 @@ def main():
         result = {
             "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "machine": machine(),
-            "command": "bench/newsletter_send.py " + " ".join(sys.argv[1:]),
+            "command": " ".join([".venv/bin/python bench/newsletter_send.py", *sys.argv[1:]]),
             "load_average": {
                 "before": load_before,
                 "after": [round(x, 2) for x in os.getloadavg()],
