@@ -25,6 +25,7 @@ class Inbox:
         self.refuse = 0
         self.refused = 0
         self.delay = 0
+        self.sessions = []  # the client's address of each message: one per SMTP connection
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
@@ -37,6 +38,7 @@ class Inbox:
                 return "451 4.3.0 Try again later"
             message = message_from_bytes(envelope.content, policy=policy.default)
             self.messages.append((list(envelope.rcpt_tos), message))
+            self.sessions.append(session.peer)
         return "250 OK"
 
     def to(self, address):

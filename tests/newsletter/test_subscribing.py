@@ -126,6 +126,48 @@ def test_temporary_refusal_is_retried_and_the_email_sent_once(client, smtp):
     assert (delivery.state, delivery.attempts) == ("sent", 2)
 
 
+def test_a_batch_goes_out_over_one_smtp_connection(client, smtp, settings):
+    # Providers limit connections: a batch is one session, not one connection per message.
+    settings.NEWSLETTER_BATCH_SIZE = 50
+    now = timezone.now()
+    Subscriber.objects.bulk_create(
+        Subscriber(email=f"reader{n}@example.org", status="confirmed", confirmed_at=now)
+        for n in range(6)
+    )
+    smtp.refuse = 1  # the first message is refused: that session is closed, a new one opened
+    publish(interview_with_content())
+    assert len(smtp.messages) == 6 and smtp.refused == 1
+    # The other five in the first batch's second session, the refused one retried in a later
+    # batch, in a session of its own.
+    assert len(set(smtp.sessions)) == 2
+    assert Delivery.objects.filter(state="sent").count() == 6
+
+
+def test_a_reader_who_leaves_once_the_send_has_started_gets_nothing(smtp, settings):
+    from django.db import transaction
+
+    from newsletter import services
+    from newsletter.tasks import start_mailing
+
+    settings.NEWSLETTER_BATCH_SIZE = 2
+    now = timezone.now()
+    readers = Subscriber.objects.bulk_create(
+        Subscriber(email=f"reader{n}@example.org", status="confirmed", confirmed_at=now)
+        for n in range(5)
+    )
+    interview = interview_with_content()
+    mailing = Mailing.objects.get(interview=interview, state="pending")
+    with transaction.atomic():  # the batches start when this commits
+        start_mailing(mailing, now)
+        services.unsubscribe(readers[3])
+    assert {rcpt for rcpts, _ in smtp.messages for rcpt in rcpts} == {
+        f"reader{n}@example.org" for n in (0, 1, 2, 4)
+    }
+    left = Delivery.objects.get(subscriber=readers[3])
+    assert (left.state, left.error) == ("failed", "left before it was sent")
+    assert Mailing.objects.get(pk=mailing.pk).state == "done"
+
+
 def test_readers_get_only_what_they_asked_for(client, smtp):
     confirmed(client, smtp, "interviews@example.org")
     response = sign_up(client, "blog@example.org", boxes=["blog"])
@@ -265,3 +307,29 @@ def test_pages_with_the_form_are_the_same_bytes_for_two_readers(client, smtp, dj
         assert first.content == second.content, path
         assert b"csrfmiddlewaretoken" not in first.content
         assert "csrftoken" not in first.cookies
+
+
+def test_a_copy_taken_back_is_not_sent_and_the_one_before_is_recorded_sent(smtp):
+    from newsletter.tasks import start_sending
+
+    now = timezone.now()
+    readers = Subscriber.objects.bulk_create(
+        Subscriber(email=f"reader{n}@example.org", status="confirmed", confirmed_at=now)
+        for n in range(3)
+    )
+    mailing = Mailing.objects.get(interview=interview_with_content())
+    first, second, third = Delivery.objects.bulk_create(
+        Delivery(mailing=mailing, subscriber=r, email=r.email, state=s)
+        for r, s in zip(readers, ["sending", "claimed", "queued"], strict=True)
+    )
+    # The second is still this worker's: it starts, and the first is recorded as sent.
+    assert start_sending(second.pk, (first.pk, now)) is True
+    # The third was taken back (claim timeout): it does not start; the second is recorded.
+    assert start_sending(third.pk, (second.pk, now)) is False
+    rows = {d.pk: d for d in Delivery.objects.all()}
+    assert [(rows[d.pk].state, rows[d.pk].attempts) for d in (first, second, third)] == [
+        ("sent", 0),
+        ("sent", 1),
+        ("queued", 0),
+    ]
+    assert rows[first.pk].sent_at == now and rows[third.pk].sent_at is None
