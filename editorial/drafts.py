@@ -378,10 +378,12 @@ class _DoesNotFit(Exception):
     """The draft no longer validates: roll its partial save back."""
 
 
-def _schedules_changed(sender, **kwargs):
+def _schedules_changed(sender, instance, update_fields=None, **kwargs):
+    """Only a draft that is (or was just) scheduled moves the schedule check's next instant."""
     from socialleaders import cache
 
-    cache.schedules_changed()
+    if instance.go_live_at is not None or "go_live_at" in (update_fields or ()):
+        cache.schedules_changed()
 
 
 def connect():

@@ -237,9 +237,16 @@ def register_schedule(next_instant, apply_due):
         _registered_schedules.append((next_instant, apply_due))
 
 
+# With the page cache off: this process's reading of the registered schedules' next instant
+# (instant, monotonic time read); a schedule set by another process is seen within a minute.
+_UNSHARED_SECONDS = 60
+_unshared_next = [None, 0.0]
+
+
 def schedules_changed():
     """A registered schedule was set, moved or cancelled: look its next instant up again."""
     _local.forget_generation()
+    _unshared_next[0] = None
     try:
         page_cache().delete(OTHER_SCHEDULES_KEY)
     except Exception:
@@ -282,8 +289,20 @@ def run_due_schedules(now=None):
     if getattr(settings, "PAGE_CACHE", False):
         lookup(None, now)
         return
-    cache = page_cache()
-    _registered_due(cache, cache.get(OTHER_SCHEDULES_KEY), now)
+    instant, read_at = _unshared_next
+    if instant is None or time.monotonic() - read_at >= _UNSHARED_SECONDS:
+        instant = _next_registered(now)
+        _unshared_next[:] = [instant, time.monotonic()]
+    if instant != NOTHING_SCHEDULED and now.timestamp() >= instant:
+        _unshared_next[0] = None
+        for _, apply_due in _registered_schedules:
+            apply_due(now)
+
+
+def nothing_scheduled_here():
+    """For tests: this process knows no registered schedule is set (each test's database
+    starts with none)."""
+    _unshared_next[:] = [NOTHING_SCHEDULED, time.monotonic()]
 
 
 class _LocalTier:
