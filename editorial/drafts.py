@@ -62,6 +62,11 @@ def go_live_time(value, now=None):
     return moment
 
 
+def _typed_time(request):
+    """The time typed beside "Schedule changes" (the form has the row at its top and bottom)."""
+    return next((v for v in request.POST.getlist(SCHEDULE_AT) if v.strip()), "")
+
+
 def saving_draft(request):
     """True while the admin handles a save that must only go into the draft."""
     return getattr(request, "_saving_draft", False)
@@ -120,7 +125,7 @@ class LiveDraftsMixin:
                 if not self.has_publish_permission(request):
                     raise PermissionDenied
                 try:
-                    request._schedule_at = go_live_time(request.POST.get(SCHEDULE_AT))
+                    request._schedule_at = go_live_time(_typed_time(request))
                 except ValidationError as error:
                     request._schedule_error = error
             if request.method == "POST":
@@ -134,7 +139,7 @@ class LiveDraftsMixin:
                 pending_changes=pending,
                 can_publish_changes=self.has_publish_permission(request),
                 draft_preview_url=self._draft_url(obj, "preview"),
-                changes_at=request.POST.get(SCHEDULE_AT, "") if request.method == "POST" else "",
+                changes_at=_typed_time(request) if request.method == "POST" else "",
                 schedule_error=getattr(request, "_schedule_error", None),
             )
         return super().change_view(request, object_id, form_url, extra_context)

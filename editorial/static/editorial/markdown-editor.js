@@ -76,7 +76,7 @@
     const search = element("input", { type: "search", id: "image-chooser-search", autocomplete: "off" });
     const grid = element("div", { class: "md-chooser__grid", role: "group", "aria-label": "Library images" });
     const altLabel = element("label", { for: "image-chooser-alt" }, "Alt text (required): what the image shows, for readers who cannot see it");
-    const alt = element("input", { type: "text", id: "image-chooser-alt", maxlength: "200", required: "", "aria-describedby": "image-chooser-error" });
+    const alt = element("input", { type: "text", id: "image-chooser-alt", maxlength: "200", "aria-required": "true", "aria-describedby": "image-chooser-error" });
     const error = element("p", { class: "md-chooser__error", id: "image-chooser-error", role: "alert" });
     const actions = element("div", { class: "md-chooser__actions" });
     const insert = element("button", { type: "submit", class: "default", value: "insert" }, "Place the image");
