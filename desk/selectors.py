@@ -3,14 +3,13 @@ desk runs the same number of queries whatever the amount of content."""
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
 from comments.models import Comment
-from django.contrib.contenttypes.models import ContentType
-
 from editorial.models import ApprovalEvent, ApprovalLink, PendingChanges
 from editorial.roles import is_restricted_author
 from interviews.models import Interview, Series
@@ -70,9 +69,7 @@ def scheduled_changes(user):
     """Drafts of live pieces scheduled to go live (editorial.drafts), soonest first: one query
     for the drafts, one per model for their pieces (only those the user may see)."""
     pending = list(
-        PendingChanges.objects.filter(go_live_at__isnull=False).order_by("go_live_at", "pk")[
-            :LIMIT
-        ]
+        PendingChanges.objects.filter(go_live_at__isnull=False).order_by("go_live_at", "pk")[:LIMIT]
     )
     if not pending:
         return []

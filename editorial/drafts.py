@@ -46,7 +46,9 @@ def go_live_time(value, now=None):
     expected = "as 2026-12-07 07:00 (date, then 24-hour time, site time)"
     value = (value or "").strip()
     if not value:
-        raise ValidationError(f"To schedule the changes, give the date and time they go live, {expected}.")
+        raise ValidationError(
+            f"To schedule the changes, give the date and time they go live, {expected}."
+        )
     try:
         moment = parse_datetime(value)
     except ValueError:
@@ -57,7 +59,8 @@ def go_live_time(value, now=None):
         moment = timezone.make_aware(moment)
     if moment <= (now or timezone.now()):
         raise ValidationError(
-            f"{when(moment)} has passed: pick a later time, or use “Publish changes” to publish now."
+            f"{when(moment)} has passed: pick a later time, or use “Publish changes” to "
+            "publish now."
         )
     return moment
 
@@ -357,13 +360,17 @@ def publish_scheduled(pk, now):
         user = pending.scheduled_by
         request = _scheduled_request(user)
         published = False
-        if model_admin is not None and user is not None and model_admin.has_publish_permission(
-            request
+        if (
+            model_admin is not None
+            and user is not None
+            and model_admin.has_publish_permission(request)
         ):
             try:
                 with transaction.atomic(), reversion.create_revision():
                     reversion.set_user(user)
-                    reversion.set_comment(f"Scheduled changes published ({when(pending.go_live_at)}).")
+                    reversion.set_comment(
+                        f"Scheduled changes published ({when(pending.go_live_at)})."
+                    )
                     if not model_admin._apply(request, obj, _querydict(pending.data)):
                         raise _DoesNotFit
                 published = True
@@ -400,4 +407,6 @@ def connect():
 
     cache.register_schedule(next_scheduled_changes, publish_due_changes)
     post_save.connect(_schedules_changed, sender=PendingChanges, dispatch_uid="drafts-scheduled")
-    post_delete.connect(_schedules_changed, sender=PendingChanges, dispatch_uid="drafts-unscheduled")
+    post_delete.connect(
+        _schedules_changed, sender=PendingChanges, dispatch_uid="drafts-unscheduled"
+    )

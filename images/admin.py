@@ -8,9 +8,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.http import FileResponse, Http404, JsonResponse
-from django.utils.cache import add_never_cache_headers
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 
 from . import renditions

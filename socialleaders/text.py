@@ -146,7 +146,8 @@ def validate_library_images(source):
         if not html_lib.unescape(match.group(3)).strip():
             problems.append(
                 f"Image {number} has no alt text: describe it for readers who cannot see it, "
-                f"between the brackets, e.g. ![A portrait of the leader at her desk](image:{number})."
+                "between the brackets, e.g. "
+                f"![A portrait of the leader at her desk](image:{number})."
             )
         elif number not in found:
             problems.append(

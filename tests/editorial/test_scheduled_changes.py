@@ -98,7 +98,10 @@ def test_with_the_page_cache_off_the_first_request_after_the_time_publishes_them
     editor_client, live, clock, settings
 ):
     settings.PAGE_CACHE = False
-    assert _schedule(editor_client, live, "2026-12-07 07:00", introduction="New intro.").status_code == 302
+    assert (
+        _schedule(editor_client, live, "2026-12-07 07:00", introduction="New intro.").status_code
+        == 302
+    )
     clock.move_to(MONDAY_7 - timedelta(seconds=1))
     assert "The published intro." in Client().get(live.get_absolute_url()).text
     clock.move_to(MONDAY_7)

@@ -70,7 +70,9 @@ def test_a_body_with_several_images_costs_one_query_for_them(client, made, no_pa
     plain = f.post(body="No image.")
     _queries(client, one.get_absolute_url())  # warm what is cached per process
     assert _queries(client, five.get_absolute_url()) == _queries(client, one.get_absolute_url())
-    assert _queries(client, plain.get_absolute_url()) == _queries(client, one.get_absolute_url()) - 1
+    assert (
+        _queries(client, plain.get_absolute_url()) == _queries(client, one.get_absolute_url()) - 1
+    )
 
 
 def test_an_interviews_answers_resolve_their_images_together(client, made, no_page_cache):
@@ -137,7 +139,7 @@ def test_an_answer_body_image_needs_alt_text_too(editor_client, made):
     assert "has no alt text" in response.text and "Kept." in response.text
     data["answers-0-body"] = f"Kept.\n\n![The leader on stage](image:{photo.pk})"
     assert editor_client.post(url, data).status_code == 302
-    assert interview.answers.get().body.endswith("(image:%d)" % photo.pk)
+    assert interview.answers.get().body.endswith(f"(image:{photo.pk})")
 
 
 def test_the_toolbar_offers_images_on_bodies_and_the_chooser_lists_thumbnails(
