@@ -348,7 +348,7 @@ def publish_scheduled(pk, now):
 
     with transaction.atomic():
         pending = (
-            PendingChanges.objects.select_for_update()
+            PendingChanges.objects.select_for_update(of=("self",))
             .select_related("content_type", "scheduled_by")
             .filter(pk=pk, go_live_at__lte=now)
             .first()

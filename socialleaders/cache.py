@@ -506,8 +506,8 @@ def _lookup_shared(cache, page_key, now):
     entry = found.get(page_key) if page_key else None
     try:
         other = _registered_due(cache, found.get(OTHER_SCHEDULES_KEY), now)
-    except DatabaseError:
-        logger.warning("could not look up the registered schedules")
+    except DatabaseError:  # the database is down (or refused it): serve, try again later
+        logger.exception("could not look up or carry out the registered schedules")
         return generation, None, clock, entry
     if other is None:  # rows were saved: their tags moved on the clock, read it again
         clock = cache.get(TAG_CLOCK_KEY, 0)
