@@ -162,13 +162,11 @@ class LibraryUploadFormMixin:
             upload = cleaned.get(f"{name}_upload")
             if not upload:
                 continue
-            # The library remembers what the form says of it: the description (the piece's alt
-            # text) as its default, and the piece's name or title to find it by.
+            # The library keeps the form's description (the piece's alt text) as its default.
             image = Image(
                 file=upload,
                 uploaded_by=self.request_user,
                 alt=(cleaned.get(f"{name}_alt") or "")[:200],
-                title=(cleaned.get("name") or cleaned.get("title") or "")[:200],
             )
             image.save()
             cleaned[name] = image

@@ -160,3 +160,13 @@ def test_the_toolbar_offers_images_on_bodies_and_the_chooser_lists_thumbnails(
     ]
     assert editor_client.get(chooser, {"q": "nobody"}).json()["images"] == []
     assert Client().get(chooser).status_code == 302  # to the login page
+
+
+def test_an_image_uploaded_with_a_piece_keeps_its_description_in_the_library(editor_client):
+    from tests.images.test_validation import upload_leader_photo
+
+    response, leader = upload_leader_photo(
+        editor_client, f.jpeg_bytes(), "sam.jpg", alt="Sam Rivers in the council chamber"
+    )
+    assert response.status_code == 302
+    assert leader.photo.alt == "Sam Rivers in the council chamber"  # offered when reused
