@@ -91,7 +91,7 @@ def pick(page, select_id, text, do):
 def portrait(tmp_path):
     from PIL import Image as Pillow
 
-    path = tmp_path / "sam-rivers.jpg"
+    path = tmp_path / "Sam Rivers.jpg"
     Pillow.new("RGB", (1200, 1200), (60, 110, 150)).save(path, "JPEG", quality=85)
     return path
 
