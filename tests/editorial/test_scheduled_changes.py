@@ -49,7 +49,8 @@ def _schedule(client, obj, at, **changes):
     url = _change_url(obj)
     data = change_form_data(client.get(url))
     data.update(changes)
-    data.update({"_schedule_changes": "1", "_changes_at": at})
+    # As the browser sends it: the row is at the form's top (typed in) and bottom (left empty).
+    data.update({"_schedule_changes": "1", "_changes_at": [at, ""]})
     return client.post(url, data)
 
 
