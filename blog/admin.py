@@ -40,6 +40,7 @@ class AuthorAdmin(CountsAdmin):
 class PostAdmin(LibraryImagesAdminMixin, PostEditorialMixin, VersionAdmin, PublishableAdmin):
     library_image_fields = ["image"]
     markdown_fields = ["body"]
+    body_image_fields = ["body"]
     # Publish, unpublish (editorial) and take down for good, answering 410 (redirects).
     actions = ["publish", "make_draft", take_down_for_good]
     list_display = [

@@ -3,13 +3,14 @@ desk runs the same number of queries whatever the amount of content."""
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
 from comments.models import Comment
-from editorial.models import ApprovalEvent, ApprovalLink
+from editorial.models import ApprovalEvent, ApprovalLink, PendingChanges
 from editorial.roles import is_restricted_author
 from interviews.models import Interview, Series
 from socialleaders.publishing import Status
@@ -21,7 +22,8 @@ LIMIT = 8
 class Piece:
     kind: str  # "interview" or "post"
     obj: object
-    when: object  # publish_at (scheduled) or updated_at (drafts)
+    when: object  # publish_at (scheduled), go_live_at (scheduled changes), updated_at (drafts)
+    changes: bool = False  # the scheduled changes of a live piece, not the piece itself
 
     @property
     def admin_url(self):
@@ -59,7 +61,29 @@ def scheduled(user, now=None):
         for kind, queryset in _pieces(user, status=Status.PUBLISHED, publish_at__gt=now)
         for obj in queryset.order_by("publish_at", "pk")[:LIMIT]
     ]
+    found += scheduled_changes(user)
     return sorted(found, key=lambda p: p.when)[:LIMIT]
+
+
+def scheduled_changes(user):
+    """Drafts of live pieces scheduled to go live (editorial.drafts), soonest first: one query
+    for the drafts, one per model for their pieces (only those the user may see)."""
+    pending = list(
+        PendingChanges.objects.filter(go_live_at__isnull=False).order_by("go_live_at", "pk")[:LIMIT]
+    )
+    if not pending:
+        return []
+    by_model = {}
+    for draft in pending:
+        by_model.setdefault(draft.content_type_id, {})[draft.object_id] = draft
+    found = []
+    for kind, queryset in _pieces(user):
+        type_id = ContentType.objects.get_for_model(queryset.model).pk
+        drafts_here = by_model.get(type_id)
+        if drafts_here:
+            for obj in queryset.filter(pk__in=drafts_here):
+                found.append(Piece(kind, obj, drafts_here[obj.pk].go_live_at, changes=True))
+    return found
 
 
 def drafts(user):

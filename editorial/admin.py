@@ -27,6 +27,7 @@ from taggit.managers import TaggableManager
 from socialleaders.cache import content_changed
 from socialleaders.cachetags import rows_tags
 from socialleaders.publishing import Status
+from socialleaders.text import validate_library_images
 
 from . import revisions
 from .drafts import LiveDraftsMixin
@@ -218,10 +219,14 @@ class _EditorialBase:
         return inlines
 
     markdown_fields = ()  # Markdown bodies: the writing surface (editorial.widgets)
+    body_image_fields = ()  # of those, the ones that may hold library images
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in self.markdown_fields:
-            kwargs["widget"] = MarkdownTextarea
+            images = db_field.name in self.body_image_fields
+            kwargs["widget"] = MarkdownTextarea(images=images)
+            if images:
+                kwargs["validators"] = [validate_library_images]
         if isinstance(db_field, TaggableManager):  # themes, tags: offered as you type
             kwargs["widget"] = SuggestingTagWidget(db_field.remote_field.model._meta.label)
         return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -7,6 +7,7 @@ class EditorialConfig(AppConfig):
     verbose_name = "Editorial workflow"
 
     def ready(self):
-        from . import revisions
+        from . import drafts, revisions
 
         revisions.register_models()
+        drafts.connect()

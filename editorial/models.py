@@ -178,6 +178,22 @@ class PendingChanges(models.Model):
         help_text="Who saved the draft last.",
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    # Scheduled changes: the draft goes live on its own at this time (editorial.drafts).
+    go_live_at = models.DateTimeField(
+        "changes go live at",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Empty: the draft waits until an editor publishes it.",
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who scheduled the changes: they are published in that editor's name.",
+    )
 
     class Meta:
         constraints = [

@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from socialleaders.admin import PlainTextField
-from socialleaders.text import render_markdown
+from socialleaders.text import render_markdown, with_library_images
 
 from . import quotecards
 
@@ -29,14 +29,15 @@ def _staff_json(data, status=200):
 @csrf_protect
 def markdown_preview(request):
     """The HTML the page will show for a Markdown body: the text cleaned as the form stores it,
-    then the site's own renderer and sanitiser (what the models save as ``*_html``)."""
+    then the site's own renderer and sanitiser (what the models save as ``*_html``), with its
+    library images drawn as pages draw them."""
     if not (request.user.is_active and request.user.is_staff):
         return _staff_json({"error": "Sign in as an editor to preview."}, status=403)
     text = request.POST.get("text", "")
     if len(text) > MAX_PREVIEW_CHARS:
         return _staff_json({"error": "Too long to preview."}, status=413)
     source = PlainTextField(required=False).clean(text)
-    return _staff_json({"html": render_markdown(source)})
+    return _staff_json({"html": with_library_images(render_markdown(source))})
 
 
 @require_GET

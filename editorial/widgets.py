@@ -12,9 +12,12 @@ class MarkdownTextarea(forms.Textarea):
         css = {"all": ["editorial/markdown-editor.css"]}
         js = ["editorial/markdown-editor.js"]
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs=None, images=False):
+        """``images``: the toolbar offers library images (``![Alt](image:12)``), chosen from
+        the images app's chooser."""
         attrs = {"rows": 10, "cols": 80, **(attrs or {})}
         attrs["class"] = " ".join(filter(None, [attrs.get("class"), "markdown-editor"]))
+        self.images = images
         super().__init__(attrs)
 
     def get_context(self, name, value, attrs):
@@ -22,6 +25,10 @@ class MarkdownTextarea(forms.Textarea):
         context["widget"]["attrs"]["data-preview-url"] = str(
             reverse_lazy("editorial:markdown_preview")
         )
+        if self.images:
+            context["widget"]["attrs"]["data-image-chooser-url"] = str(
+                reverse_lazy("admin:images_image_choose")
+            )
         return context
 
 

@@ -7,9 +7,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 
 from . import renditions
@@ -91,10 +92,39 @@ class ImageAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.thumbnail_view)
+        choose = self.admin_site.admin_view(self.choose_view)
         return [
             path("<int:pk>/thumbnail/", view, name="images_image_thumbnail"),
+            path("choose/", choose, name="images_image_choose"),
             *super().get_urls(),
         ]
+
+    CHOOSER_LIMIT = 48
+
+    def choose_view(self, request):
+        """The Markdown toolbar's image chooser (editorial/markdown-editor.js): the library's
+        newest images, or those whose title or description has ``q``, with their thumbnails."""
+        if not self.has_view_permission(request):
+            raise Http404
+        images = Image.objects.all()
+        typed = request.GET.get("q", "").strip()[:100]
+        if typed:
+            images = images.search(typed)
+        response = JsonResponse(
+            {
+                "images": [
+                    {
+                        "id": image.pk,
+                        "title": str(image),
+                        "alt": image.alt,
+                        "thumbnail": reverse("admin:images_image_thumbnail", args=[image.pk]),
+                    }
+                    for image in images[: self.CHOOSER_LIMIT]
+                ]
+            }
+        )
+        add_never_cache_headers(response)
+        return response
 
     def thumbnail_view(self, request, pk):
         """The chooser's preview once an image is picked: the thumbnail's bytes (a redirect to
@@ -132,7 +162,12 @@ class LibraryUploadFormMixin:
             upload = cleaned.get(f"{name}_upload")
             if not upload:
                 continue
-            image = Image(file=upload, uploaded_by=self.request_user)
+            # The library keeps the form's description (the piece's alt text) as its default.
+            image = Image(
+                file=upload,
+                uploaded_by=self.request_user,
+                alt=(cleaned.get(f"{name}_alt") or "")[:200],
+            )
             image.save()
             cleaned[name] = image
             self.data = self.data.copy()

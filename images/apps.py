@@ -7,6 +7,7 @@ class ImagesConfig(AppConfig):
     verbose_name = "Image library"
 
     def ready(self):
-        from . import services
+        from . import body, services
 
         services.connect_signals()
+        body.connect()

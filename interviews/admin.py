@@ -28,6 +28,7 @@ from socialleaders.admin import (
     excerpt,
 )
 from socialleaders.queries import count_of
+from socialleaders.text import validate_library_images
 
 from . import selectors
 from .models import (
@@ -70,9 +71,16 @@ class AnswerForm(forms.ModelForm):
         }
         widgets = {
             "asked_as": forms.TextInput(attrs={"size": 100}),
-            "body": MarkdownTextarea(attrs={"rows": 8, "cols": 100, "class": "answer-body"}),
+            "body": MarkdownTextarea(
+                attrs={"rows": 8, "cols": 100, "class": "answer-body"}, images=True
+            ),
         }
         field_classes = {"body": PlainTextField}
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body", "")
+        validate_library_images(body)  # alt text for each library image
+        return body
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

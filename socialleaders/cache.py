@@ -40,6 +40,10 @@ SCHEDULE_BUMP_KEY = "sl:schedule-bump:{generation}"
 TAG_CLOCK_KEY = "sl:tag-clock"
 TAG_KEY = "sl:tag:{tag}"
 RENDER_LOCK_KEY = "sl:render:{key}"
+# Other schedules registered by apps (``register_schedule``): their next instant, and the lock
+# that lets one process carry out what came due.
+OTHER_SCHEDULES_KEY = "sl:next-registered-schedule"
+OTHER_SCHEDULES_LOCK_KEY = "sl:registered-schedule-due:{instant}"
 # Apps whose models are shown to readers: a change to any of their rows may change a page.
 # (comments: its moderation settings decide whether pages show the comment form.)
 WATCHED_APPS = {"interviews", "blog", "taggit", "comments", "images"}
@@ -219,6 +223,87 @@ def next_scheduled_change(now):
         )
         instants.extend(value for value in found.values() if value is not None)
     return min(instants).timestamp() if instants else None
+
+
+# Schedules of other apps (editorial's scheduled changes of live pieces): (next instant, apply).
+_registered_schedules = []
+
+
+def register_schedule(next_instant, apply_due):
+    """Run ``apply_due(now)`` on the first request after ``next_instant(now)`` (a datetime or
+    None) has passed, without cron, as scheduled publishing does. ``apply_due`` saves rows, whose
+    signals make exactly their pages stale (the generation does not move). An app registering
+    calls ``schedules_changed()`` whenever what ``next_instant`` returns may have changed."""
+    if (next_instant, apply_due) not in _registered_schedules:
+        _registered_schedules.append((next_instant, apply_due))
+
+
+# With the page cache off: this process's reading of the registered schedules' next instant
+# (instant, monotonic time read); a schedule set by another process is seen within a minute.
+_UNSHARED_SECONDS = 60
+_unshared_next = [None, 0.0]
+
+
+def schedules_changed():
+    """A registered schedule was set, moved or cancelled: look its next instant up again."""
+    _local.forget_generation()
+    _unshared_next[0] = None
+    try:
+        page_cache().delete(OTHER_SCHEDULES_KEY)
+    except Exception:
+        logger.exception("could not reset the registered schedules' next instant")
+
+
+def _next_registered(now):
+    instants = [found for next_instant, _ in _registered_schedules if (found := next_instant(now))]
+    return min(instants).timestamp() if instants else NOTHING_SCHEDULED
+
+
+def _registered_due(cache, stored, now):
+    """``stored``: the registered schedules' next instant as read from the cache (None: not
+    there). Carries out what came due (one process, under a lock); returns the next instant, or
+    None when something was due (look it up again)."""
+    if stored is None:
+        stored = _next_registered(now)
+        cache.set(OTHER_SCHEDULES_KEY, stored, timeout=None)  # reset by schedules_changed()
+    if stored == NOTHING_SCHEDULED or now.timestamp() < stored:
+        return stored
+    if cache.add(OTHER_SCHEDULES_LOCK_KEY.format(instant=stored), 1, timeout=60):
+        try:
+            for _, apply_due in _registered_schedules:
+                apply_due(now)
+        except DatabaseError:
+            raise
+        except Exception:  # a reader's page must not fail because of it
+            logger.exception("could not carry out a registered schedule")
+        finally:
+            cache.delete(OTHER_SCHEDULES_KEY)
+    return None
+
+
+def run_due_schedules(now=None):
+    """For requests the page cache does not look up (signed in, or the page cache off): carry
+    out registered schedules that came due, so editors see the same as readers."""
+    if not _registered_schedules:
+        return
+    now = now or timezone.now()
+    if getattr(settings, "PAGE_CACHE", False):
+        lookup(None, now)
+        return
+    instant, read_at = _unshared_next
+    if instant is None or time.monotonic() - read_at >= _UNSHARED_SECONDS:
+        instant = _next_registered(now)
+        _unshared_next[:] = [instant, time.monotonic()]
+    if instant != NOTHING_SCHEDULED and now.timestamp() >= instant:
+        _unshared_next[0] = None
+        for _, apply_due in _registered_schedules:
+            apply_due(now)
+
+
+def nothing_scheduled_here():
+    """For tests: this process knows no registered schedule is set (each test's database
+    starts with none)."""
+    _unshared_next[:] = [NOTHING_SCHEDULED, time.monotonic()]
 
 
 class _LocalTier:
@@ -412,13 +497,21 @@ def _lookup_shared(cache, page_key, now):
     generation is moved on."""
     cache = page_cache()
     now = now or timezone.now()
-    keys = [GENERATION_KEY, NEXT_CHANGE_KEY, TAG_CLOCK_KEY] + ([page_key] if page_key else [])
+    keys = [GENERATION_KEY, NEXT_CHANGE_KEY, TAG_CLOCK_KEY, OTHER_SCHEDULES_KEY]
+    keys += [page_key] if page_key else []
     found = cache.get_many(keys)
     generation = found.get(GENERATION_KEY)
     if generation is None:
         generation = _initial_generation()
     clock = found.get(TAG_CLOCK_KEY, 0)
     entry = found.get(page_key) if page_key else None
+    try:
+        other = _registered_due(cache, found.get(OTHER_SCHEDULES_KEY), now)
+    except DatabaseError:  # the database is down (or refused it): serve, try again later
+        logger.exception("could not look up or carry out the registered schedules")
+        return generation, None, clock, entry
+    if other is None:  # rows were saved: their tags moved on the clock, read it again
+        clock = cache.get(TAG_CLOCK_KEY, 0)
     stored = found.get(NEXT_CHANGE_KEY)
     if stored is not None and stored[0] == generation:
         next_change = stored[1]
@@ -441,7 +534,15 @@ def _lookup_shared(cache, page_key, now):
         stored = cache.get(NEXT_CHANGE_KEY)
         if stored is not None and stored[0] == generation:
             next_change = stored[1]
-    return generation, next_change, clock, entry
+    return generation, _sooner(next_change, other), clock, entry
+
+
+def _sooner(first, second):
+    """The sooner of two next instants (None: look it up again; NOTHING_SCHEDULED: none)."""
+    if first is None or second is None:
+        return None
+    instants = [value for value in (first, second) if value != NOTHING_SCHEDULED]
+    return min(instants) if instants else NOTHING_SCHEDULED
 
 
 def _stored_row(instance):

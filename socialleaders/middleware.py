@@ -139,6 +139,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not self._request_is_cacheable(request):
             request.page_cache = "bypass"
+            self._run_due_schedules()
             response = self.get_response(request)
             self._mark_personal(request, response)
             response["X-Cache"] = "bypass"
@@ -196,6 +197,15 @@ class PageCacheMiddleware:
             request.page_cache = "stale-if-error"
             return self._from_entry(entry, "stale-if-error")
         return unavailable()
+
+    @staticmethod
+    def _run_due_schedules():
+        """Signed-in users and an uncached site see a schedule's changes once due, as readers
+        do (a lookup does it for cached pages)."""
+        try:
+            content_cache.run_due_schedules()
+        except Exception:  # the page itself says whether the database is down
+            cache_logger.exception("could not check the schedules")
 
     # Decisions
 

@@ -43,6 +43,21 @@ def _jobs_run_at_once(settings):
     settings.MAIL_RETRY_SECONDS = 0.01
 
 
+def _nothing_scheduled(cache):
+    """A site at rest knows its registered schedules (socialleaders.cache.register_schedule):
+    each test's database starts with none, and a stored instant must not leak from the test
+    before (whose rows were rolled back without signals)."""
+    from socialleaders import cache as content_cache
+
+    cache.set(content_cache.OTHER_SCHEDULES_KEY, content_cache.NOTHING_SCHEDULED, timeout=None)
+    content_cache.nothing_scheduled_here()
+
+
+@pytest.fixture(autouse=True)
+def _schedules_at_rest():
+    _nothing_scheduled(caches["default"])
+
+
 @pytest.fixture
 def seeds_dir():
     """The publication's real content (../shared/seeds). CI sets REQUIRE_SEEDS=1 so that a missing
@@ -77,6 +92,7 @@ def fresh_cache(settings):
         }
     }
     caches["default"].clear()
+    _nothing_scheduled(caches["default"])
     yield caches["default"]
     with contextlib.suppress(Exception):  # a test pointed the cache at a server that is down
         caches["default"].clear()

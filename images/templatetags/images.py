@@ -5,6 +5,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 
 from images import renditions
+from socialleaders.text import resolve_library_images, with_library_images
 
 register = template.Library()
 
@@ -89,3 +90,17 @@ def thumbnail_url(image, width=160):
     entries = found["sources"].get("webp") or found["sources"]["jpeg"]
     fitting = [entry for entry in entries if entry[1] >= width] or entries[-1:]
     return fitting[0][0]
+
+
+@register.simple_tag
+def body_images(items, attribute):
+    """``{% body_images answers "body_html" as found %}``: the library images of all the texts,
+    in one query, for ``|with_images:found``."""
+    return resolve_library_images(*(getattr(item, attribute, "") for item in items))
+
+
+@register.filter
+def with_images(html, found=None):
+    """Stored Markdown HTML with its library images drawn (``found`` from ``{% body_images %}``;
+    without it, this text's images are looked up in one query)."""
+    return with_library_images(html, found)

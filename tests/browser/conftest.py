@@ -107,6 +107,32 @@ def new_context(browser):
 
 
 @pytest.fixture
+def clock(monkeypatch):
+    """The site's clock: real time plus ``offset``, for the live server thread and the test (one
+    process: the live server is a thread of the test's). Test-only: it patches
+    ``django.utils.timezone.now`` through pytest's monkeypatch, undone after the test; the site
+    itself has no way to move its clock."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    real_now = timezone.now
+
+    class Clock:
+        offset = timedelta(0)
+
+        def now(self):
+            return real_now() + self.offset
+
+        def set(self, when):
+            self.offset = when - real_now()
+
+    c = Clock()
+    monkeypatch.setattr(timezone, "now", c.now)
+    return c
+
+
+@pytest.fixture
 def screenshot(request):
     """Save a full-page screenshot under test-artifacts/ (kept by CI for people to look at)."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -13,6 +13,8 @@ from editorial.models import ApprovalEvent
 from editorial.roles import EDITOR, sync_roles
 from tests import factories as f
 
+from .conftest import ARTIFACTS
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a long editor passphrase"
@@ -76,4 +78,80 @@ def test_admin_pages_of_the_desk_have_no_serious_accessibility_violations(
     violations = axe(page)
     if violations:
         problems["approval link sent"] = violations
+    assert problems == {}
+
+
+@pytest.fixture
+def live_pieces(desk_content, django_capture_on_commit_callbacks):
+    """A live interview and a live post, with library images in their bodies."""
+    editor = desk_content[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        portrait = f.image(size=(1200, 900), title="Ada on stage", alt="Ada speaking on a stage")
+        f.image(size=(900, 900), title="Council chamber", alt="The council chamber")
+    live = f.interview(title="Live interview", publish_at=timezone.now() - timedelta(days=2))
+    f.answer(interview=live, body=f"The answer.\n\n![Ada on stage](image:{portrait.pk})")
+    post = f.post(title="A live post", body=f"Text.\n\n![Ada on stage](image:{portrait.pk})")
+    return editor, live, post
+
+
+def login_as(page, site, editor):
+    page.goto(f"{site}/admin/login/?next=/admin/")
+    page.fill("input[name=username]", editor.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+
+
+def test_scheduled_changes_and_body_images_have_no_serious_accessibility_violations(
+    live_server, a11y_page, axe, live_pieces, screenshot
+):
+    editor, live, post = live_pieces
+    page = a11y_page
+    site = live_server.url
+    login_as(page, site, editor)
+    problems = {}
+
+    def check(name):
+        violations = axe(page)
+        if violations:
+            problems[name] = violations
+
+    # Scheduling the changes of the live interview: first a time that has passed (refused,
+    # what was typed kept), then next Monday 07:00.
+    page.goto(f"{site}/admin/interviews/interview/{live.pk}/change/")
+    check("live interview")
+    page.fill("#id_title", "Live interview, corrected")
+    page.fill("#changes-at-top", "2020-01-01T07:00")
+    page.locator("input[name=_schedule_changes]").first.click()
+    page.locator(".errornote").wait_for()
+    assert page.locator("#id_title").input_value() == "Live interview, corrected"
+    check("live interview, schedule refused")
+    monday = timezone.localtime() + timedelta(days=7 - timezone.localtime().weekday())
+    page.fill("#changes-at-top", f"{monday:%Y-%m-%d}T07:00")
+    page.locator("input[name=_schedule_changes]").first.click()
+    page.locator("#scheduled-changes").wait_for()
+    check("live interview, changes scheduled")
+    screenshot(page, "scheduled-changes-form")
+
+    page.goto(site + "/admin/")
+    page.locator("#desk-scheduled").get_by_text("Changes scheduled for").wait_for()
+    check("desk with scheduled changes")
+    screenshot(page, "desk-scheduled-changes")
+
+    page.goto(f"{site}/admin/blog/post/{post.pk}/change/")
+    page.locator("#id_body-preview picture").wait_for()
+    check("post with a body image, preview")
+    page.locator(".md-image").first.click()
+    page.locator(".md-chooser__image").first.wait_for()
+    page.locator(".md-chooser__image", has_text="Council chamber").click()
+    check("image chooser open")
+    page.screenshot(path=str(ARTIFACTS / "admin-image-chooser.png"))  # the dialog, as seen
+    page.fill("#image-chooser-alt", "")
+    page.click("#image-chooser button[value=insert]")
+    assert "alt text" in page.locator("#image-chooser-error").inner_text()
+    page.fill("#image-chooser-alt", "The council chamber, empty")
+    page.click("#image-chooser button[value=insert]")
+    assert "![The council chamber, empty](image:" in page.locator("#id_body").input_value()
+    page.locator("#id_body-preview picture img[alt='The council chamber, empty']").wait_for()
+    page.locator("#id_body").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "admin-body-image-preview.png"))
     assert problems == {}

@@ -1,8 +1,10 @@
 """Issue 15's journey in a real browser, on the publication's real content: an editor with the
 Editor role only creates a leader, writes next week's interview in the series with its six
-questions laid out, one pull quote chosen from an answer, platforms and themes, schedules it for
-next Monday 07:00, previews it, emails the leader the approval link, the leader approves it in a
-fresh browser, and the editor's desk shows it scheduled and approved.
+questions laid out, one pull quote chosen from an answer, platforms and themes, the leader's
+portrait reused from the library as the interview's image, schedules it for next Monday 07:00,
+previews it, emails the leader the approval link, the leader approves it in a fresh browser, the
+editor's desk shows it scheduled and approved, and readers see it appear at its time (the site's
+clock moved past it: ``clock``, tests/browser/conftest.py; the page cache on, as in production).
 
 ``actions`` counts what the editor does for the interview itself, from "Add an interview" to the
 one save (each click, fill, choice or selection is one): the goal is at most 25.
@@ -19,6 +21,7 @@ from playwright.sync_api import expect
 
 from editorial.models import ApprovalLink
 from editorial.roles import EDITOR, sync_roles
+from images.models import Image
 from interviews.models import Interview, Leader, Question, Series, Theme
 from socialleaders.publishing import Status
 
@@ -84,8 +87,17 @@ def pick(page, select_id, text, do):
     expect(page.locator(f"#{select_id}")).not_to_have_value("")
 
 
+@pytest.fixture
+def portrait(tmp_path):
+    from PIL import Image as Pillow
+
+    path = tmp_path / "Sam Rivers.jpg"
+    Pillow.new("RGB", (1200, 1200), (60, 110, 150)).save(path, "JPEG", quality=85)
+    return path
+
+
 def test_editor_writes_schedules_and_gets_approval_in_one_sitting(
-    live_server, page, new_context, screenshot, newsroom
+    live_server, page, new_context, screenshot, newsroom, portrait, clock, page_cache
 ):
     editor = newsroom
     site = live_server.url
@@ -100,7 +112,7 @@ def test_editor_writes_schedules_and_gets_approval_in_one_sitting(
     page.on("pageerror", lambda e: errors.append(str(e)))
     login(page, site, editor)
 
-    # --- A leader, with two handles ---------------------------------------------------------
+    # --- A leader, with two handles and a portrait (it joins the library) --------------------
     page.goto(f"{site}/admin/interviews/leader/add/")
     page.fill("#id_name", "Sam Rivers")
     page.fill("#id_role", "Chief Executive")
@@ -111,10 +123,18 @@ def test_editor_writes_schedules_and_gets_approval_in_one_sitting(
     page.locator("#accounts-group .add-row a").click()
     page.select_option("#id_accounts-1-platform", label="LinkedIn")
     page.fill("#id_accounts-1-url", "https://www.linkedin.com/in/samrivers")
+    page.locator("summary", has_text="Photo").click()
+    page.set_input_files("#id_photo_upload", str(portrait))
+    page.fill("#id_photo_alt", "Sam Rivers in the council chamber")
     page.click("input[name=_save]")
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     leader = Leader.objects.get(name="Sam Rivers")
     assert leader.accounts.count() == 2
+    assert leader.photo is not None
+    assert (leader.photo.title, leader.photo.alt) == (
+        "Sam Rivers",
+        "Sam Rivers in the council chamber",
+    )
 
     # --- The interview: from the desk's "write the next interview" --------------------------
     do = Actions()
@@ -147,6 +167,13 @@ def test_editor_writes_schedules_and_gets_approval_in_one_sitting(
     do(page.locator("#platform_uses-group .add-row a").click())
     do(page.select_option("#id_platform_uses-1-platform", label="LinkedIn"))
     do(page.fill("#id_themes", "listening, Trust"))
+    # The portrait reused: the leader's photo, picked from the library's thumbnails.
+    do(page.locator("summary", has_text="Video and image").click())
+    with page.expect_popup() as opened:
+        do(page.click("#lookup_id_image"))
+    library = opened.value
+    do(library.locator("#result_list a", has_text="Sam Rivers").first.click())
+    expect(page.locator("#id_image")).to_have_value(str(leader.photo_id))
     # Scheduled for next Monday 07:00, in the browser's own date and time pickers.
     do(page.select_option("#id_status", Status.PUBLISHED))
     do(page.fill("#id_publish_at_0", publish_at.strftime("%Y-%m-%d")))
@@ -168,6 +195,8 @@ def test_editor_writes_schedules_and_gets_approval_in_one_sitting(
     assert quote.text == QUOTE and quote.answer.question == questions[1]
     assert sorted(interview.themes.names(), key=str.lower) == ["Listening", "Trust"]
     assert interview.platform_uses.get(is_favourite=True).platform.name == "Twitter"
+    assert interview.image_id == leader.photo_id  # reused, not uploaded again
+    assert Image.objects.count() == 1
 
     # --- Preview: the real page, marked with its schedule ------------------------------------
     page.goto(site + interview.get_absolute_url())
@@ -219,4 +248,25 @@ def test_editor_writes_schedules_and_gets_approval_in_one_sitting(
     screenshot(page, "3-desk")
     interview.refresh_from_db()
     assert interview.is_scheduled  # approval does not publish: still for Monday 07:00
+
+    # --- Readers: nothing until Monday 07:00, then the interview, with no cron ----------------
+    reader = new_context().new_page()
+    clock.set(publish_at - timedelta(minutes=1))
+    assert reader.goto(site + "/interviews/").status == 200
+    expect(reader.locator(f"main a[href='{interview.get_absolute_url()}']")).to_have_count(0)
+    assert reader.goto(site + interview.get_absolute_url()).status == 404
+    stored = new_context().new_page().goto(site + "/interviews/")  # another reader's browser
+    assert stored.headers["x-cache"] == "hit"  # the list, from the page cache
+    clock.set(publish_at + timedelta(minutes=1))
+    reader = new_context().new_page()  # a reader whose browser has no copy of the list
+    listing = reader.goto(site + "/interviews/")
+    assert listing.headers["x-cache"] == "miss"  # the schedule came due: rendered afresh
+    expect(reader.locator(f"main a[href='{interview.get_absolute_url()}']").first).to_be_visible()
+    assert reader.goto(site + interview.get_absolute_url()).status == 200
+    expect(reader.locator("h1")).to_have_text(TITLE)
+    expect(reader.locator(".article-image img")).to_have_attribute(
+        "alt",
+        "Sam Rivers in the council chamber",  # the library's description, reused
+    )
+    screenshot(reader, "4-live-for-readers")
     assert errors == [] and blocked == []

@@ -40,26 +40,6 @@ ANSWERS = [
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The site's clock: real time plus ``offset``, for the live server thread and the test."""
-
-    real_now = timezone.now
-
-    class Clock:
-        offset = timedelta(0)
-
-        def now(self):
-            return real_now() + self.offset
-
-        def set(self, when):
-            self.offset = when - real_now()
-
-    c = Clock()
-    monkeypatch.setattr(timezone, "now", c.now)
-    return c
-
-
-@pytest.fixture
 def newsroom(django_user_model):
     """An editor (in the Editor group of editorial's data migration), a leader and the questions
     the interview answers. Transactional tests empty the database between tests, so the groups

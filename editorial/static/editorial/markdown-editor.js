@@ -1,7 +1,9 @@
 /* The writing surface of the admin's Markdown bodies (editorial/widgets.py, MarkdownTextarea).
  * A static file: the Content-Security-Policy allows no inline script. Without JavaScript the
  * textarea works as before.
- * - a toolbar (bold, italic, link, list, quote, heading; Ctrl+B, Ctrl+I, Ctrl+K);
+ * - a toolbar (bold, italic, link, list, quote, heading; Ctrl+B, Ctrl+I, Ctrl+K) and, on bodies
+ *   that may hold them, "Image": a chooser of the library's thumbnails (images' admin
+ *   images_image_choose) that places ![Alt text](image:12), alt text required;
  * - a preview beside the box, rendered by the site's own renderer and sanitiser (a POST to the
  *   staff-only endpoint editorial:markdown_preview, with the form's CSRF token);
  * - autosave: the form's text boxes are kept in localStorage, keyed by the form's URL, as they
@@ -55,12 +57,116 @@
     box.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // --- Library images: a chooser of the library's thumbnails, alt text required ------------
+  let chooser = null;
+
+  function element(tag, attrs, text) {
+    const node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach((name) => node.setAttribute(name, attrs[name]));
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function imageChooser() {
+    if (chooser) return chooser;
+    const dialog = element("dialog", { class: "md-chooser", id: "image-chooser", "aria-labelledby": "image-chooser-title" });
+    const form = element("form", { method: "dialog" });
+    form.appendChild(element("h2", { id: "image-chooser-title" }, "Place an image from the library"));
+    const searchLabel = element("label", { for: "image-chooser-search" }, "Search the library");
+    const search = element("input", { type: "search", id: "image-chooser-search", autocomplete: "off" });
+    const grid = element("div", { class: "md-chooser__grid", role: "group", "aria-label": "Library images" });
+    const altLabel = element("label", { for: "image-chooser-alt" }, "Alt text (required): what the image shows, for readers who cannot see it");
+    const alt = element("input", { type: "text", id: "image-chooser-alt", maxlength: "200", "aria-required": "true", "aria-describedby": "image-chooser-error" });
+    const error = element("p", { class: "md-chooser__error", id: "image-chooser-error", role: "alert" });
+    const actions = element("div", { class: "md-chooser__actions" });
+    const insert = element("button", { type: "submit", class: "default", value: "insert" }, "Place the image");
+    const cancel = element("button", { type: "button", class: "button" }, "Cancel");
+    actions.append(insert, cancel);
+    form.append(searchLabel, search, grid, altLabel, alt, error, actions);
+    dialog.appendChild(form);
+    document.body.appendChild(dialog);
+    chooser = { dialog: dialog, grid: grid, search: search, alt: alt, error: error, chosen: null, box: null };
+
+    function choose(button, image) {
+      grid.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", "false"));
+      button.setAttribute("aria-pressed", "true");
+      chooser.chosen = image;
+      if (!alt.value.trim()) alt.value = image.alt || "";
+      error.textContent = "";
+    }
+
+    let timer = null;
+    function load() {
+      const url = chooser.box.dataset.imageChooserUrl + "?q=" + encodeURIComponent(search.value.trim());
+      fetch(url, { credentials: "same-origin" })
+        .then((response) => response.json())
+        .then(function (data) {
+          grid.textContent = "";
+          if (!data.images || !data.images.length) {
+            grid.appendChild(element("p", {}, "No image found: upload one in the image library first."));
+            return;
+          }
+          data.images.forEach(function (image) {
+            const button = element("button", { type: "button", class: "md-chooser__image", "aria-pressed": "false", "data-image-id": String(image.id) });
+            button.appendChild(element("img", { src: image.thumbnail, alt: "", width: "96", height: "96", loading: "lazy" }));
+            button.appendChild(element("span", {}, image.title));
+            button.addEventListener("click", () => choose(button, image));
+            grid.appendChild(button);
+          });
+        })
+        .catch(() => (grid.textContent = "The library could not be reached."));
+    }
+    search.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(load, 250);
+    });
+    cancel.addEventListener("click", () => dialog.close());
+    form.addEventListener("submit", function (event) {
+      const text = alt.value.replace(/[\[\]]/g, "").trim();
+      if (!chooser.chosen) {
+        event.preventDefault();
+        error.textContent = "Choose an image first.";
+        return;
+      }
+      if (!text) {
+        event.preventDefault();
+        error.textContent = "Write the alt text: describe what the image shows.";
+        alt.focus();
+        return;
+      }
+      const box = chooser.box;
+      const start = box.selectionStart;
+      const before = box.value.slice(0, start);
+      const lead = !before || before.endsWith("\n\n") ? "" : before.endsWith("\n") ? "\n" : "\n\n";
+      box.setRangeText(lead + "![" + text + "](image:" + chooser.chosen.id + ")\n\n", start, box.selectionEnd, "end");
+      box.focus();
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    chooser.load = load;
+    return chooser;
+  }
+
+  function openChooser(box) {
+    const found = imageChooser();
+    found.box = box;
+    found.chosen = null;
+    found.alt.value = "";
+    found.error.textContent = "";
+    found.load();
+    found.dialog.showModal();
+    found.search.focus();
+  }
+
   function toolbar(box) {
     const bar = document.createElement("div");
     bar.className = "md-toolbar";
     bar.setAttribute("role", "toolbar");
     bar.setAttribute("aria-label", "Format " + labelOf(box));
-    ACTIONS.forEach(function (action) {
+    const actions = ACTIONS.slice();
+    if (box.dataset.imageChooserUrl) {
+      actions.push({ name: "image", label: "Image from the library", text: "Image", run: openChooser });
+    }
+    actions.forEach(function (action) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "md-button md-" + action.name;
