@@ -7,7 +7,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
+
+from images.templatetags.images import rendition_url
+from socialleaders.text import with_library_images
 
 from . import links
 from .selectors import week_pieces
@@ -29,6 +32,24 @@ def confirmation_message(subscriber):
     )
 
 
+def _email_image(image, alt, alone):
+    # Mail clients know no <picture> or srcset: one JPEG as wide as the text, by its full address.
+    src = rendition_url(image, "hero")
+    if not src.startswith(("https://", "http://")):
+        src = links.absolute(src)
+    drawn = format_html(
+        '<img src="{}" alt="{}" width="560" style="display:block;max-width:100%;height:auto">',
+        src,
+        alt,
+    )
+    return format_html("<p>{}</p>", drawn) if alone else drawn
+
+
+def email_html(html):
+    """Stored HTML for an email: library images drawn for mail clients."""
+    return with_library_images(html, render=_email_image)
+
+
 def piece_context(piece, kind):
     """What a piece's email shows: for an interview its leader, pull quote and first answer;
     for a post its excerpt or opening."""
@@ -43,6 +64,7 @@ def piece_context(piece, kind):
         answer = piece.answers.select_related("question").order_by("order", "id").first()
         context.update(leader=piece.leader, quote=quote, answer=answer)
         if answer is not None:
+            context["answer_html"] = email_html(answer.body_html)
             context["answer_text"] = strip_tags(answer.body_html).strip()
     else:
         context["opening"] = piece.excerpt or strip_tags(piece.body_html).strip()[:600]
@@ -109,7 +131,12 @@ class IssueEmail(Email):
     template = "issue"
 
     def __init__(self, issue, web=False):
-        context = {**base_context(web), "issue": issue, "body_text": issue.body.strip()}
+        context = {
+            **base_context(web),
+            "issue": issue,
+            "body_html": email_html(issue.body_html),
+            "body_text": issue.body.strip(),
+        }
         super().__init__(context, issue.subject)
 
 

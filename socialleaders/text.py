@@ -114,21 +114,22 @@ def resolve_library_images(*htmls):
     return _library["resolve"](ids)
 
 
-def with_library_images(html, images=None):
+def with_library_images(html, images=None, render=None):
     """Stored HTML as readers see it: each library image drawn (``images`` from
     ``resolve_library_images``, else looked up for this text), one no longer in the library
-    left out."""
+    left out; ``render(image, alt, alone)`` draws them otherwise than on pages (emails)."""
     if not html:
         return mark_safe("")  # noqa: S308
     if images is None:
         images = resolve_library_images(html)
+    render = render or _library.get("render")
 
     def draw(match):
         image = images.get(int(match.group(2)))
-        if image is None or "render" not in _library:
+        if image is None or render is None:
             return ""
         alone = bool(match.group(1) and match.group(4))
-        drawn = _library["render"](image, html_lib.unescape(match.group(3)), alone)
+        drawn = render(image, html_lib.unescape(match.group(3)), alone)
         if alone:
             return drawn
         return f"{match.group(1) or ''}{drawn}{match.group(4) or ''}"

@@ -1,6 +1,7 @@
 """Sign-up, confirmation, the piece's email and leaving, against a real SMTP server (the
 immediate task backend: jobs run in this process, as with `make run`)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -333,3 +334,22 @@ def test_a_copy_taken_back_is_not_sent_and_the_one_before_is_recorded_sent(smtp)
         ("queued", 0),
     ]
     assert rows[first.pk].sent_at == now and rows[third.pk].sent_at is None
+
+
+def test_a_library_image_in_the_first_answer_reaches_the_email_by_its_full_address(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    confirmed(client, smtp, "reader@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = factories.image(size=(1600, 1000))
+    interview = factories.interview(published=False)
+    factories.answer(
+        interview=interview, body=f"Intro.\n\n![Ada at her desk](image:{photo.pk})\n\nMore."
+    )
+    publish(interview)
+    mail = smtp.to("reader@example.org")[-1]
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    img = re.search(r'<img src="([^"]+)" alt="Ada at her desk"', html)
+    assert img, html
+    assert img.group(1).startswith("http") and "/media/" in img.group(1)
+    assert "image:" not in html
