@@ -180,7 +180,9 @@ class Delivery(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["mailing", "state", "next_attempt_at"], name="delivery_due_idx")
+            models.Index(fields=["mailing", "state", "next_attempt_at"], name="delivery_due_idx"),
+            # The per-minute rate counts the last minute's claims over every send kept.
+            models.Index(fields=["claimed_at"], name="delivery_claimed_idx"),
         ]
 
     def __str__(self):
