@@ -10,6 +10,7 @@ none: so a flood of distinct random missing addresses costs the database nothing
 Figures and the reasons: docs/redirects.md.
 """
 
+import contextlib
 import hashlib
 import logging
 import threading
@@ -169,10 +170,8 @@ def _build_sources(cache, generation):
         logger.exception("could not build the redirects filter")
         return None
     finally:
-        try:
+        with contextlib.suppress(Exception):
             cache.delete(SOURCES_LOCK_KEY)
-        except Exception:
-            pass
 
 
 # --- The look-up ----------------------------------------------------------------------------

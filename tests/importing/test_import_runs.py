@@ -5,10 +5,10 @@ permission may start one. The job runs here with the immediate backend (both dat
 import re
 
 import pytest
-from django.utils.html import escape
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils.html import escape
 
 from blog.models import Author, Post
 from comments.models import Comment
