@@ -81,7 +81,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     list_display = ["file_name", "status_shown", "dry_run", "user", "created_at", "finished_at"]
     list_filter = ["status", "dry_run"]
     search_fields = ["file_name"]
-    date_hierarchy = None
+    change_list_template = "importing/admin/change_list.html"
 
     def has_add_permission(self, request):
         return request.user.has_perm("importing.import_wordpress")
@@ -138,6 +138,9 @@ class ImportRunAdmin(admin.ModelAdmin):
             "done": done,
             "total": total,
             "eta": _duration(seconds_left) if seconds_left is not None else "",
+            "took": _duration(round((run.finished_at - run.started_at).total_seconds()))
+            if run.finished_at and run.started_at
+            else "",
             "counts": sorted(run.counts.items()),
             "has_add_permission": self.has_add_permission(request),
         }
@@ -145,6 +148,8 @@ class ImportRunAdmin(admin.ModelAdmin):
 
 
 def _duration(seconds):
+    if seconds < 1:
+        return "under a second"
     if seconds < 60:
         return f"{seconds} s"
     minutes, seconds = divmod(seconds, 60)
