@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the browser tests' fixtures, imported, are named as arguments)
 """The import pages in a real Chromium: an editor with the permission uploads an export, the job
 runs (immediate backend) and the run's page shows the report; axe-core finds no serious or
 critical violation on the upload form, a running, a finished and a failed run's page."""
@@ -41,7 +42,7 @@ def test_an_import_from_the_admin_pages_with_no_serious_accessibility_violations
     axe,
     importer,
     screenshot,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     page, site = a11y_page, live_server.url
     page.goto(f"{site}/admin/login/?next=/admin/")
@@ -89,8 +90,8 @@ def test_an_import_from_the_admin_pages_with_no_serious_accessibility_violations
     running.save()
     page.get_by_text("imported as a draft post: the site has no pages").wait_for()
 
-    failed = f.import_run(status="failed", user=importer, error_line=42,
-                          error="oldblog.xml, line 42: wp:comment_parent is “abc”, not a number")  # fmt: skip
+    error = "oldblog.xml, line 42: wp:comment_parent is “abc”, not a number"
+    failed = f.import_run(status="failed", user=importer, error_line=42, error=error)
     page.goto(f"{site}/admin/importing/importrun/{failed.pk}/change/")
     problems["failed run"] = axe(page)
     screenshot(page, "failed")
