@@ -24,6 +24,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long importer passphrase"
 
 
+@pytest.fixture(autouse=True)
+def immediate_jobs(settings):
+    """Jobs run in this process once the upload is committed (as in `make run`), whatever the
+    database (with PostgreSQL and DEBUG off the settings pick the database queue)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def importer(django_user_model, fresh_cache):
     user = django_user_model.objects.create_user(

@@ -47,6 +47,13 @@ LAUGHS = """<?xml version="1.0"?>
 <rss><channel><title>&lol3;</title></channel></rss>"""
 
 
+@pytest.fixture(autouse=True)
+def immediate_jobs(settings):
+    """Jobs run in this process once the upload is committed (as in `make run`), whatever the
+    database (with PostgreSQL and DEBUG off the settings pick the database queue)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 def importer_client(username="ivy", perm=True):
     user = f.staff(username)
     if perm:
