@@ -137,7 +137,7 @@ class Importer:
         self.authors_wp = {}  # login -> WPAuthor
         self.terms = []  # WPTerm
         self.items = {}  # wp_id -> WPItem, for series items and attachments only
-        self.index = {}  # wp_id -> (post_type, status, title, line)
+        self.index = {}  # wp_id -> (post_type, line)
         self.series_ids = []
         self.attachments = {}  # wp_id -> Attachment
         self.by_rel = {}  # uploads path -> Attachment
@@ -176,14 +176,9 @@ class Importer:
                         self.path,
                         record.line,
                         f"a second item with the WordPress ID {record.wp_id} (the first is at "
-                        f"line {self.index[record.wp_id][3]})",
+                        f"line {self.index[record.wp_id][1]})",
                     )
-                self.index[record.wp_id] = (
-                    record.post_type,
-                    record.status,
-                    record.title,
-                    record.line,
-                )
+                self.index[record.wp_id] = (record.post_type, record.line)
                 if record.post_type == "attachment":
                     self.items[record.wp_id] = record
                 elif record.post_type in ("post", "page") and self._is_series(record):
@@ -288,6 +283,9 @@ class Importer:
             self.plans[item.wp_id] = plan
             for path in self.old_urls(item):
                 self.url_map[path] = plan.url
+        # The slim copies were for planning only: the second pass reads each piece whole.
+        for key in [k for k in self.items if isinstance(k, tuple)]:
+            del self.items[key]
 
     def _is_interview(self, item):
         rest = HEADING_RE.match(content.clean_title(item.title)).group("rest").lower()
@@ -450,7 +448,7 @@ class Importer:
             count = sum(1 for v in self.index.values() if v[0] == "attachment")
             if count:
                 self.note(None, f"no --media folder given: {count} attachment(s) not imported")
-        for wp_id, (ptype, *_rest) in self.index.items():
+        for wp_id, (ptype, _line) in self.index.items():
             if ptype != "attachment":
                 continue
             item = self.items[wp_id]
