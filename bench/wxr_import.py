@@ -88,9 +88,7 @@ def import_once(path, db):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--sizes", type=int, nargs="+", default=[2, 20, 100], help="MB per export"
-    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2, 20, 100], help="MB per export")
     parser.add_argument("--db", default="sqlite", help="sqlite (a temp file) or a DATABASE_URL")
     args = parser.parse_args()
     rows = []

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from . import runs
+from . import runs, tasks
 from .models import ImportedItem, ImportRun
 
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -105,7 +105,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         if request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
-                run = runs.start(
+                run = tasks.start(
                     request.user,
                     form.cleaned_data["export"],
                     media_folder=form.cleaned_data["media_folder"],

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from .base import ImportParseError
-from .models import ImportFilePart, ImportRun
+from .models import ImportRun
 
 logger = logging.getLogger(__name__)
 
@@ -48,38 +48,6 @@ def media_path(folder):
     if root is None or folder not in media_folders():
         return None
     return root / folder
-
-
-# Starting a run
-
-
-def start(user, upload, *, media_folder="", dry_run=False):
-    """Keep the uploaded file (in 1 MB parts) and queue its import once this is committed."""
-    with transaction.atomic():
-        run = ImportRun.objects.create(
-            user=user,
-            file_name=Path(upload.name).name[:255],
-            file_size=upload.size or 0,
-            media_folder=media_folder,
-            dry_run=dry_run,
-        )
-        buffer, number = b"", 0
-        for chunk in upload.chunks(PART_BYTES):
-            buffer += chunk
-            while len(buffer) >= PART_BYTES:
-                number += 1
-                ImportFilePart.objects.create(run=run, number=number, data=buffer[:PART_BYTES])
-                buffer = buffer[PART_BYTES:]
-        if buffer or not number:
-            ImportFilePart.objects.create(run=run, number=number + 1, data=buffer)
-        transaction.on_commit(lambda: _enqueue(run.pk))
-    return run
-
-
-def _enqueue(pk):
-    from .tasks import import_wordpress_export
-
-    import_wordpress_export.enqueue(pk)
 
 
 # Progress, while the import's transaction is open (its rows cannot be seen from outside)
