@@ -65,10 +65,14 @@ def redirects_changed(using=DEFAULT_DB_ALIAS):
     another process made in between from the rows before the change)."""
     _bump()
     connection = connections[using]
-    if connection.in_atomic_block:
-        pending = getattr(connection, "run_on_commit", [])
-        if not any(entry[1] is _bump for entry in pending):
-            transaction.on_commit(_bump, using=using)
+    # Once per transaction, found in constant time: Django replaces its list of commit callbacks
+    # at every commit and rollback, so the list we added ours to is current only while ours is
+    # in it. (Scanning the list costs as many steps as callbacks registered before, and an
+    # import registers tens of thousands: one per saved row and redirect.)
+    hooked = getattr(connection, "_sl_redirects_hooked", None)
+    if connection.in_atomic_block and hooked is not connection.run_on_commit:
+        transaction.on_commit(_bump, using=using)
+        connection._sl_redirects_hooked = connection.run_on_commit
 
 
 def _on_redirect_saved_or_deleted(sender, using=DEFAULT_DB_ALIAS, **kwargs):

@@ -233,3 +233,26 @@ def test_hostile_addresses_get_a_404_never_an_error(client, path):
 def test_other_methods_are_not_redirected(client):
     add_redirect("/old/", "/blog/")
     assert client.post("/old/").status_code in {403, 404, 405}
+
+
+def test_a_transaction_moves_the_generation_on_at_its_commit_once_however_many_changes(
+    # (A guard for the constant-time check that replaced a scan of the commit callbacks; the
+    # scan gave the same answer, slowly.)
+    django_capture_on_commit_callbacks,
+):
+    from django.db import transaction
+
+    def bumps(callbacks):
+        return [c for c in callbacks if c is serving._bump]
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        for n in range(200):
+            add_redirect(f"/old-{n}/", "/blog/")
+    assert len(bumps(callbacks)) == 1
+    # After a rolled-back transaction the next one still registers its own.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        add_redirect("/rolled-back/", "/blog/")
+        raise RuntimeError
+    with django_capture_on_commit_callbacks() as callbacks:
+        add_redirect("/after/", "/blog/")
+    assert len(bumps(callbacks)) == 1
