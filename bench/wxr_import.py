@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Peak memory of import_wordpress on generated exports of two sizes: if the import streams,
+"""Peak memory of import_wordpress on generated exports of several sizes: if the import streams,
 peak RSS hardly grows with the file.
 
-    .venv/bin/python bench/wxr_import.py [--sizes 5 25] [--db sqlite|postgres://...]
+    .venv/bin/python bench/wxr_import.py [--sizes 2 20 100] [--db sqlite|postgres://...]
 
 Each size is imported by a fresh `manage.py import_wordpress` into an empty database; the
 figures go to bench/results/wxr_import.json and a line in docs/benchmarks.md."""
@@ -88,7 +88,7 @@ def import_once(path, db):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[5, 25], help="MB per export")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2, 20, 100], help="MB per export")
     parser.add_argument("--db", default="sqlite", help="sqlite (a temp file) or a DATABASE_URL")
     args = parser.parse_args()
     rows = []
@@ -99,6 +99,7 @@ def main():
             db = f"sqlite:///{tmp}/bench-{size}.sqlite3" if args.db == "sqlite" else args.db
             # Each size runs in its own child, so RUSAGE_CHILDREN's peak is this one's when it
             # is the largest so far: sizes are run smallest first.
+            load_before = os.getloadavg()[0]
             seconds, peak = import_once(path, db)
             rows.append(
                 {
@@ -107,6 +108,8 @@ def main():
                     "comments": posts * 2,
                     "seconds": round(seconds, 1),
                     "peak_rss_mb": round(peak, 1),
+                    # The machine is shared: the 1-minute load average before and after.
+                    "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
                 }
             )
             print(rows[-1], flush=True)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -51,3 +52,72 @@ class ImportedItem(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.kind} {self.wp_id}"
+
+
+class ImportRun(models.Model):
+    """One WordPress import started from the admin: who, when, which file, how far it has got
+    and what it reported. The file waits in ``ImportFilePart`` rows until the job has read it
+    (docs/importing.md, "From the admin")."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Failed: nothing was changed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="import_runs", help_text="Who started it.",
+    )  # fmt: skip
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveBigIntegerField(default=0, help_text="In bytes.")
+    media_folder = models.CharField(
+        max_length=255, blank=True,
+        help_text="The copy of wp-content/uploads on the server (under WORDPRESS_MEDIA_ROOT).",
+    )  # fmt: skip
+    dry_run = models.BooleanField(default=False, help_text="Checked and reported, nothing kept.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    items_total = models.PositiveIntegerField(default=0)
+    items_done = models.PositiveIntegerField(default=0)
+    wxr_version = models.CharField(max_length=10, blank=True)
+    counts = models.JSONField(
+        default=dict, blank=True, help_text="Per kind: created, updated, already present."
+    )
+    report = models.JSONField(
+        default=list, blank=True, help_text="[line, message] for each thing left out, "
+        "renamed or guessed.",
+    )  # fmt: skip
+    error = models.TextField(blank=True, help_text="Why it failed, naming the item and line.")
+    error_line = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("import_wordpress", "Can import a WordPress export from the admin")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display().lower()})"
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ImportFilePart(models.Model):
+    """A piece of an uploaded export (1 MB), kept in the database so that a worker on any
+    server can read the file, and nobody can from the public media; removed once read."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["run", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="importing_part_once")
+        ]
+
+    def __str__(self):
+        return f"part {self.number} of {self.run_id}"

@@ -15,7 +15,7 @@ from blog.models import Author, Post
 from comments.models import Comment, ModerationSettings, Subscription
 from editorial.models import ApprovalEvent, ApprovalLink, PendingChanges, PublicationRecord
 from images.models import Image
-from importing.models import ImportedItem
+from importing.models import ImportedItem, ImportFilePart, ImportRun
 from interviews.models import (
     Answer,
     Interview,
@@ -236,6 +236,21 @@ def imported_item(target=None, **kw):
     return ImportedItem.objects.create(
         content_type=ContentType.objects.get_for_model(target), object_id=target.pk, **kw
     )
+
+
+def import_run(**kw):
+    """A WordPress import started from the admin, waiting for a worker."""
+    kw.setdefault("file_name", f"export-{_n()}.xml")
+    kw.setdefault("file_size", 100)
+    return ImportRun.objects.create(**kw)
+
+
+def import_file_part(**kw):
+    """A piece of a run's uploaded file."""
+    kw.setdefault("run", kw.get("run") or import_run())
+    kw.setdefault("number", 1)
+    kw.setdefault("data", b"<rss></rss>")
+    return ImportFilePart.objects.create(**kw)
 
 
 def jpeg_bytes(size=(800, 600), color=(200, 30, 40)):

@@ -46,6 +46,8 @@ def test_every_model_of_the_project_has_a_factory_that_makes_a_valid_row():
         f.pending_changes(),
         f.redirect(),
         f.imported_item(),
+        f.import_run(),
+        f.import_file_part(),
         f.image(),
         f.subscriber(),
         f.mailing(),

@@ -32,8 +32,8 @@ from importing.base import Block, ImportParseError, Line, Note, block_markdown, 
 from importing.models import ImportedItem
 from importing.posts import _excerpt
 from importing.series import HEADING_RE, ParsedSeries, parse_series
-from importing.writer import ImportResult, _fit, _write_series
-from interviews.models import Answer, Interview, Question, Series
+from importing.writer import ImportResult, _fit, _platform, _write_series
+from interviews.models import Answer, Interview, InterviewPlatform, Question, Quote, Series
 from redirects.models import Redirect
 from redirects.services import add_redirect
 from socialleaders.publishing import Status, slug_for
@@ -137,7 +137,7 @@ class Importer:
         self.authors_wp = {}  # login -> WPAuthor
         self.terms = []  # WPTerm
         self.items = {}  # wp_id -> WPItem, for series items and attachments only
-        self.index = {}  # wp_id -> (post_type, status, title, line)
+        self.index = {}  # wp_id -> (post_type, line)
         self.series_ids = []
         self.attachments = {}  # wp_id -> Attachment
         self.by_rel = {}  # uploads path -> Attachment
@@ -176,14 +176,9 @@ class Importer:
                         self.path,
                         record.line,
                         f"a second item with the WordPress ID {record.wp_id} (the first is at "
-                        f"line {self.index[record.wp_id][3]})",
+                        f"line {self.index[record.wp_id][1]})",
                     )
-                self.index[record.wp_id] = (
-                    record.post_type,
-                    record.status,
-                    record.title,
-                    record.line,
-                )
+                self.index[record.wp_id] = (record.post_type, record.line)
                 if record.post_type == "attachment":
                     self.items[record.wp_id] = record
                 elif record.post_type in ("post", "page") and self._is_series(record):
@@ -288,6 +283,9 @@ class Importer:
             self.plans[item.wp_id] = plan
             for path in self.old_urls(item):
                 self.url_map[path] = plan.url
+        # The slim copies were for planning only: the second pass reads each piece whole.
+        for key in [k for k in self.items if isinstance(k, tuple)]:
+            del self.items[key]
 
     def _is_interview(self, item):
         rest = HEADING_RE.match(content.clean_title(item.title)).group("rest").lower()
@@ -450,7 +448,7 @@ class Importer:
             count = sum(1 for v in self.index.values() if v[0] == "attachment")
             if count:
                 self.note(None, f"no --media folder given: {count} attachment(s) not imported")
-        for wp_id, (ptype, *_rest) in self.index.items():
+        for wp_id, (ptype, _line) in self.index.items():
             if ptype != "attachment":
                 continue
             item = self.items[wp_id]
@@ -943,6 +941,10 @@ class Importer:
         series = Series.objects.get(slug=parsed.slug)
         for interview, obj in changed:
             self._update_interview(obj, interview)
+        quoted = {}
+        for interview in parsed.interviews:
+            item = next(i for i in items if by_item.get(i.wp_id) is interview)
+            quoted[interview.slug] = self._sync_quotes(interview, parsed, self.plans[item.wp_id])
         for item in items:
             parsed_iv = by_item.get(item.wp_id)
             if parsed_iv is None:  # the summary or the introduction
@@ -972,7 +974,11 @@ class Importer:
                 obj,
                 guid=item.guid,
                 old_urls=self.old_urls(item),
-                extra={"status": item.status, "categories": self._tags(item)},
+                extra={
+                    "status": item.status,
+                    "categories": self._tags(item),
+                    "quotes": quoted[parsed_iv.slug],
+                },
                 checksum=parsed_iv.checksum,
             )
             self.write_comments(item, interview=obj)
@@ -1000,7 +1006,46 @@ class Importer:
             )
             kept.append(row.pk)
         obj.answers.exclude(pk__in=kept).delete()
+        # The platforms follow the answers: those the export names now, its favourite marked.
+        # (Old ones removed and the favourite cleared first: one favourite per interview.)
+        platforms = {name: _platform(self.result, {}, name) for name in parsed.platforms}
+        obj.platform_uses.exclude(platform__in=platforms.values()).delete()
+        obj.platform_uses.filter(is_favourite=True).update(is_favourite=False)
+        for name, platform in platforms.items():
+            InterviewPlatform.objects.update_or_create(
+                interview=obj, platform=platform,
+                defaults={"is_favourite": name == parsed.favourite},
+            )  # fmt: skip
         self.result.updated["interviews"] += 1
+
+    def _sync_quotes(self, parsed_iv, parsed, plan):
+        """The interview's pull quotes as the export has them now: each linked to the answer it
+        comes from; those an earlier import made that the export no longer has are removed (an
+        editor's own quotes are not: the record lists the import's). Returns their texts."""
+        obj = Interview.objects.get(slug=parsed_iv.slug)
+        texts = []
+        for pq in parsed.quotes:
+            if pq.interview_slug != parsed_iv.slug:
+                continue
+            answer = obj.answers.filter(question__slug=pq.question_slug).first() if (
+                pq.question_slug) else None  # fmt: skip
+            quote = Quote.objects.filter(leader__slug=pq.leader_slug, text=pq.text).first()
+            if quote is not None and (quote.interview_id, quote.answer_id) != (
+                obj.pk,
+                answer.pk if answer else None,
+            ):
+                quote.interview, quote.answer = obj, answer
+                quote.save()
+                self.result.updated["quotes"] += 1
+            texts.append(pq.text)
+        earlier = set((plan.record.extra.get("quotes") or []) if plan.record else []) - set(texts)
+        if earlier:
+            gone, _ = obj.quotes.filter(text__in=earlier).delete()
+            if gone:
+                self.note(
+                    None, f"{gone} pull quote(s) of “{obj.title}” no longer in the export: removed"
+                )
+        return texts
 
     def write_site_feeds(self):
         """The old blog's own feeds lead to the site's."""

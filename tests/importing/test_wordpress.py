@@ -601,3 +601,36 @@ def test_round_trip_of_the_seeds_gives_the_same_site(tmp_path, seeds_dir):
     call_command("import_wordpress", str(out), stdout=report)
     assert " created," not in report.getvalue().replace(": 0 created,", "")
     assert snapshot() == before
+
+
+def test_a_changed_interview_updates_its_quotes_and_platforms(tmp_path):
+    def series(body, summary):
+        return export(
+            item(1, "#SocialLeaders series – the summary", summary),
+            item(2, "#SocialLeaders series: Ada Lovelace", body, slug="ada-on-social"),
+            item(3, "#SocialLeaders blog – introduction", "<p>Why we asked.</p>"),
+        )
+
+    run(tmp_path, series(INTERVIEW, "<p>Leaders who tweet.</p><p>Just start - Ada Lovelace</p>"))
+    interview = Interview.objects.get()
+    assert [(p.platform.name, p.is_favourite) for p in interview.platform_uses.all()] == [
+        ("Twitter", True)
+    ]
+    assert list(Quote.objects.values_list("text", flat=True)) == ["Just start"]
+    hand_made = Quote.objects.create(leader=interview.leader, interview=interview, text="Mine")
+    changed = INTERVIEW.replace(
+        '<a href="https://twitter.com/ada">Twitter</a> most of all.',
+        '<a href="https://linkedin.com/in/ada">LinkedIn</a> most of all.',
+    ).replace("Be yourself", "Be yourself, always")
+    run(
+        tmp_path,
+        series(changed, "<p>Leaders who post.</p><p>Be yourself, always - Ada Lovelace</p>"),
+    )
+    interview.refresh_from_db()
+    assert [(p.platform.name, p.is_favourite) for p in interview.platform_uses.all()] == [
+        ("LinkedIn", True)
+    ]
+    quotes = {q.text: q for q in Quote.objects.filter(interview=interview)}
+    assert set(quotes) == {"Be yourself, always", "Mine"}  # an editor's own quote stays
+    assert quotes["Be yourself, always"].answer == interview.answers.get(question__slug="advice")
+    assert Quote.objects.filter(pk=hand_made.pk).exists()
