@@ -4,6 +4,8 @@ due, and makes sure the weekly digest's check is queued, once the transaction ha
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from socialleaders.transactions import on_commit_once
+
 
 def _saved(sender, instance, created, raw=False, **kwargs):
     if raw:
@@ -13,8 +15,9 @@ def _saved(sender, instance, created, raw=False, **kwargs):
     kind = sender._meta.model_name
     pk = instance.pk
     transaction.on_commit(lambda: tasks.mail_piece.enqueue(kind, pk, created))
-    # Content that may be in a coming digest: its check is queued for its hour (once).
-    transaction.on_commit(digest.queue_next_check)
+    # Content that may be in a coming digest: its check is queued for its hour (once a
+    # transaction, however many pieces it saves).
+    on_commit_once(digest.queue_next_check)
 
 
 def connect():

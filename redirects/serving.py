@@ -18,13 +18,15 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, F, Value, When
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponseGone, HttpResponsePermanentRedirect
 from django.template import loader
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+
+from socialleaders.transactions import on_commit_once
 
 from .paths import request_key
 
@@ -64,15 +66,8 @@ def redirects_changed(using=DEFAULT_DB_ALIAS):
     """Cached answers are stale: now (for this process) and again at the commit (for a look-up
     another process made in between from the rows before the change)."""
     _bump()
-    connection = connections[using]
-    # Once per transaction, found in constant time: Django replaces its list of commit callbacks
-    # at every commit and rollback, so the list we added ours to is current only while ours is
-    # in it. (Scanning the list costs as many steps as callbacks registered before, and an
-    # import registers tens of thousands: one per saved row and redirect.)
-    hooked = getattr(connection, "_sl_redirects_hooked", None)
-    if connection.in_atomic_block and hooked is not connection.run_on_commit:
-        transaction.on_commit(_bump, using=using)
-        connection._sl_redirects_hooked = connection.run_on_commit
+    if connections[using].in_atomic_block:
+        on_commit_once(_bump, using=using)
 
 
 def _on_redirect_saved_or_deleted(sender, using=DEFAULT_DB_ALIAS, **kwargs):

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Min, Q
 from django.db.models.signals import (
     m2m_changed,
@@ -29,6 +29,7 @@ from django.db.models.signals import (
 from django.utils import timezone
 
 from socialleaders import cachetags, cdn, replica
+from socialleaders.transactions import on_commit_once
 
 logger = logging.getLogger(__name__)
 
@@ -141,9 +142,8 @@ def content_changed(tags=None, using=DEFAULT_DB_ALIAS):
     connection = connections[using]
     if connection.in_atomic_block:
         pending = _pending_tags(using)
-        if not any(entry[1] is _flushes[using] for entry in connection.run_on_commit):
+        if on_commit_once(_flushes[using], using=using):
             pending.clear()  # left from a transaction that rolled back
-            transaction.on_commit(_flushes[using], using=using)
         pending |= tags
     else:  # autocommit: the change is already committed
         _after_commit(tags)

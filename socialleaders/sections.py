@@ -13,11 +13,12 @@ import logging
 from functools import partial
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from . import cache as content_cache
 from .cachetags import tag_page
+from .transactions import on_commit_once
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +71,7 @@ def sections_with_content():
 def _on_change(sender, using=DEFAULT_DB_ALIAS, action="post_save", **kwargs):
     if not _cached() or action not in {"post_save", "post_add", "post_remove", "post_clear"}:
         return
-    connection = connections[using]
-    check = _checks.setdefault(using, partial(_check, using))
-    if not any(entry[1] is check for entry in connection.run_on_commit):
-        transaction.on_commit(check, using=using)  # once per transaction
+    on_commit_once(_checks.setdefault(using, partial(_check, using)), using=using)
 
 
 _checks = {}  # one commit callback per database alias
