@@ -65,34 +65,45 @@ def scheduled(user, now=None):
     return sorted(found, key=lambda p: p.when)[:LIMIT]
 
 
+def _changes(user, pending, when):
+    """The live pieces of the drafts ``pending`` (PendingChanges) the user may see, each dated
+    by its draft's ``when``: one query per model."""
+    by_model = {}
+    for draft in pending:
+        by_model.setdefault(draft.content_type_id, {})[draft.object_id] = draft
+    found = []
+    for kind, queryset in _pieces(user):
+        drafts_here = by_model.get(ContentType.objects.get_for_model(queryset.model).pk)
+        if drafts_here:
+            for obj in queryset.filter(pk__in=drafts_here):
+                found.append(Piece(kind, obj, getattr(drafts_here[obj.pk], when), changes=True))
+    return found
+
+
 def scheduled_changes(user):
     """Drafts of live pieces scheduled to go live (editorial.drafts), soonest first: one query
     for the drafts, one per model for their pieces (only those the user may see)."""
     pending = list(
         PendingChanges.objects.filter(go_live_at__isnull=False).order_by("go_live_at", "pk")[:LIMIT]
     )
-    if not pending:
-        return []
-    by_model = {}
-    for draft in pending:
-        by_model.setdefault(draft.content_type_id, {})[draft.object_id] = draft
-    found = []
-    for kind, queryset in _pieces(user):
-        type_id = ContentType.objects.get_for_model(queryset.model).pk
-        drafts_here = by_model.get(type_id)
-        if drafts_here:
-            for obj in queryset.filter(pk__in=drafts_here):
-                found.append(Piece(kind, obj, drafts_here[obj.pk].go_live_at, changes=True))
-    return found
+    return _changes(user, pending, "go_live_at") if pending else []
 
 
 def drafts(user):
-    """Drafts, the most recently worked on first."""
+    """Drafts, and drafts of live pieces waiting for "Publish changes", the most recently worked
+    on first."""
     found = [
         Piece(kind, obj, obj.updated_at)
         for kind, queryset in _pieces(user, status=Status.DRAFT)
         for obj in queryset.order_by("-updated_at", "-pk")[:LIMIT]
     ]
+    pending = list(
+        PendingChanges.objects.filter(go_live_at__isnull=True).order_by("-updated_at", "-pk")[
+            :LIMIT
+        ]
+    )
+    if pending:
+        found += _changes(user, pending, "updated_at")
     return sorted(found, key=lambda p: p.when, reverse=True)[:LIMIT]
 
 

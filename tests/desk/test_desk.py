@@ -72,6 +72,25 @@ def test_the_desk_lists_drafts_and_offers_the_next_interview_of_each_series(
     assert "Write the next interview in #SocialLeaders" in page
 
 
+def test_drafts_of_live_pieces_are_on_the_desk_until_published_or_scheduled(
+    frozen, client, desk_editor
+):
+    live = f.interview(title="Live, being edited")
+    f.interview(title="Live, untouched")
+    draft = f.pending_changes(item=live, user=desk_editor)
+    page = client.get(INDEX).content.decode()
+    drafts = page.split('id="desk-drafts"')[1].split("</table>")[0]
+    assert "Live, being edited" in drafts and "Live, untouched" not in drafts
+    assert "Changes to a live interview, not published yet" in drafts
+    # Scheduled, the draft moves to the scheduled table.
+    draft.go_live_at = NOW + timedelta(days=6)
+    draft.save()
+    page = client.get(INDEX).content.decode()
+    assert 'id="desk-drafts"' not in page
+    scheduled = page.split('id="desk-scheduled"')[1].split("</table>")[0]
+    assert "Live, being edited" in scheduled and "Changes scheduled for" in scheduled
+
+
 def test_the_desk_shows_when_approval_was_sent_opened_and_given(frozen, client, desk_editor):
     waiting = f.interview(title="Waiting for Ada", published=False)
     link, _token = f.approval_link(waiting, desk_editor, note="emailed to ada@example.org")
@@ -157,9 +176,11 @@ def make_content(size):
         link, _token = f.approval_link(f.interview(published=False), editor)
         ApprovalEvent.objects.create(link=link, kind=ApprovalEvent.Kind.OPENED)
         f.comment(status=Comment.Status.PENDING)
+        f.pending_changes(item=f.post(), user=editor)  # a live post being edited
 
 
 def test_the_desk_runs_the_same_number_of_queries_whatever_the_content(frozen, client, desk_editor):
+    client.get(INDEX)  # per-process caches (content types) filled, as on a running site
     counts = []
     for size in (2, 12):
         make_content(size)
@@ -167,7 +188,7 @@ def test_the_desk_runs_the_same_number_of_queries_whatever_the_content(frozen, c
             assert client.get(INDEX).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 20, counts
+    assert counts[1] <= 22, counts
 
 
 def test_status_reads_scheduled_in_lists_save_message_and_preview(frozen, client, desk_editor):
