@@ -113,6 +113,31 @@ def stop(process, timeout=10):
         process.wait()
 
 
+def start_db_worker(**env):
+    """A django-tasks database worker (``manage.py db_worker``) on the test database, which
+    must be PostgreSQL (SQLite's is in memory); settings from the environment and ``env``. Stop
+    it with ``stop``; ``kill()`` it for a worker lost mid-job."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    environment = {
+        **os.environ,
+        "ENV_FILE": "",
+        "DEBUG": "",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "TASKS_BACKEND": "database",
+        **env,
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def eventually(probe, until, deadline=10):
     """Call ``probe()`` until ``until(result)`` holds and return that result: for a change that
     another process shows after a while. Fails after ``deadline`` seconds."""

@@ -4,12 +4,8 @@ while the import's transaction is still open, then its report."""
 
 import os
 import re
-import signal
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -20,10 +16,10 @@ from django.test import Client
 from blog.models import Post
 from importing.models import ImportRun
 from tests import factories as f
+from tests.processes import start_db_worker, stop
 
 from .wxr_support import comment, export, item
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 pytestmark = [
@@ -51,33 +47,7 @@ def shared(settings):
 
 
 def worker(prefix):
-    db = connection.settings_dict
-    environment = {
-        **os.environ,
-        "ENV_FILE": "",
-        "DEBUG": "",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "TASKS_BACKEND": "database",
-        "REDIS_URL": REDIS,
-        "CACHE_KEY_PREFIX": prefix,
-        "PAGE_CACHE": "0",
-    }
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def stop(process):
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    return start_db_worker(REDIS_URL=REDIS, CACHE_KEY_PREFIX=prefix, PAGE_CACHE="0")
 
 
 def test_a_worker_imports_the_upload_and_the_page_follows_its_progress(shared):

@@ -1,13 +1,8 @@
 """The production path: jobs queued in PostgreSQL and run by real `manage.py db_worker`
 processes, sending through the test's SMTP server."""
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -15,8 +10,7 @@ from django.utils import timezone
 
 from newsletter.models import Delivery, Mailing, Subscriber
 from tests import factories
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import start_db_worker, stop
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -30,37 +24,15 @@ DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def worker(smtp, **env):
-    db = connection.settings_dict
-    environment = {
-        **os.environ,
-        "ENV_FILE": "",
-        "DEBUG": "",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "TASKS_BACKEND": "database",
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp.port),
-        "SITE_URL": "http://testserver",
-        "NEWSLETTER_RETRY_SECONDS": "0.3",
-        "REDIS_URL": "",
+    return start_db_worker(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp.port),
+        SITE_URL="http://testserver",
+        NEWSLETTER_RETRY_SECONDS="0.3",
+        REDIS_URL="",
         **env,
-    }
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
     )
-
-
-def stop(process):
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def subscribers(count):
