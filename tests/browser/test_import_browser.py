@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the browser tests' fixtures, imported, are named as arguments)
 """The import pages in a real Chromium: an editor with the permission uploads an export, the job
 runs (immediate backend) and the run's page shows the report; axe-core finds no serious or
 critical violation on the upload form, a running, a finished and a failed run's page."""
@@ -9,15 +8,7 @@ from django.contrib.auth.models import Permission
 from importing import runs
 from importing.models import ImportRun
 from tests import factories as f
-from tests.browser.conftest import (  # noqa: F401  (the browser tests' fixtures)
-    a11y_page,
-    axe,
-    browser,
-    playwright_instance,
-    screenshot,
-)
-
-from .wxr_support import comment, export, item
+from tests.importing.wxr_support import comment, export, item
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
