@@ -168,6 +168,8 @@ def _committed(using):
     _after_commit(tags)
 
 
+LOCAL_TRUST_MARGIN = 0.25  # seconds past PAGE_CACHE_LOCAL_SECONDS before the CDN is purged
+
 _settling = set()
 _settling_lock = threading.Lock()
 
@@ -189,7 +191,11 @@ def _after_commit(tags):
     try:
         delays = []
         if getattr(settings, "CDN_PURGE_URL", ""):
-            delays.append(settings.CDN_PURGE_DELAY)
+            # Not before every app process has stopped trusting the tag versions it read
+            # (PAGE_CACHE_LOCAL_SECONDS): a CDN fetching sooner could get the old copy from a
+            # process's memory, and keep it for s-maxage.
+            local = getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 0)
+            delays.append(max(settings.CDN_PURGE_DELAY, local + LOCAL_TRUST_MARGIN if local else 0))
         if replica.replica_aliases():
             delays.append(settings.DATABASE_REPLICA_LAG_SECONDS)
         if delays:

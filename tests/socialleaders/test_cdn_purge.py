@@ -196,6 +196,21 @@ def test_the_purge_is_sent_only_after_the_commit(cdn_server):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_purge_waits_until_no_process_serves_its_own_copy(cdn_server, settings):
+    """App processes trust the tag versions they read for PAGE_CACHE_LOCAL_SECONDS: a CDN told
+    to refetch sooner could get the old copy from one of them and keep it for s-maxage."""
+    settings.PAGE_CACHE_LOCAL_SECONDS = 1
+    interview = factories.interview(published=False)
+    settle(cdn_server)
+    interview.status = Status.PUBLISHED
+    interview.save()
+    cdn_server.clock.advance(1.0)  # CDN_PURGE_DELAY (0.3 s) long past, the local trust not
+    assert cdn.wait(0.5) is False and purges(cdn_server) == []
+    cdn_server.clock.advance(0.3)
+    assert cdn.wait(30) and len(purges(cdn_server)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_sends_no_purge(cdn_server):
     interview = factories.interview(published=False)
     settle(cdn_server)
@@ -363,6 +378,7 @@ def test_with_read_replicas_the_purge_waits_for_them_and_follows_a_second_bump(
     told to fetch pages again: the changed interview's tag moves on once more."""
     settings.DATABASE_REPLICAS = ["replica_1"]
     settings.DATABASE_REPLICA_LAG_SECONDS = 1.0
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0  # the replicas' wait alone (the local one: above)
     interview = factories.interview(published=False)
     tag = object_tag(interview)
 
