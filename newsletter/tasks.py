@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
 from django.db import connection as db
-from django.db import transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 from django_tasks import default_task_backend, task
@@ -52,14 +52,18 @@ def mail_piece(kind, pk, created=False):
     with transaction.atomic():
         mailing = Mailing.objects.select_for_update().filter(**{kind: piece}).first()
         if mailing is None:
-            # A piece already live before anyone saw it unpublished (the archive, an import)
-            # is not mailed; a new piece published at once is.
+            # A piece live for long before (the archive, an old import) is not mailed; one
+            # not live yet, or gone live lately, is. Not by which save's job runs first: two
+            # workers take a draft's job and its publishing's in either order.
             recent = now - piece.publish_at <= timedelta(
                 hours=settings.NEWSLETTER_MAX_PIECE_AGE_HOURS
             )
-            fresh = not live or (created and recent)
-            state = Mailing.State.PENDING if fresh else Mailing.State.SKIPPED
-            mailing = Mailing.objects.create(**{kind: piece}, state=state)
+            state = Mailing.State.PENDING if not live or recent else Mailing.State.SKIPPED
+            try:
+                with transaction.atomic():
+                    mailing = Mailing.objects.create(**{kind: piece}, state=state)
+            except IntegrityError:  # the other job made it meanwhile
+                mailing = Mailing.objects.select_for_update().get(**{kind: piece})
         if mailing.state != Mailing.State.PENDING or not mailing.send:
             return
         if live:

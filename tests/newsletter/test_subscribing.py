@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from interviews.models import Interview
 from newsletter.models import Delivery, Mailing, Subscriber
-from newsletter.tasks import mail_due_pieces
+from newsletter.tasks import mail_due_pieces, mail_piece
 from tests import factories
 
 from .support import form_data, link_in, path_of
@@ -353,3 +354,17 @@ def test_a_library_image_in_the_first_answer_reaches_the_email_by_its_full_addre
     assert img, html
     assert img.group(1).startswith("http") and "/media/" in img.group(1)
     assert "image:" not in html
+
+
+def test_an_interview_is_mailed_whichever_of_its_saves_jobs_runs_first(client, smtp):
+    """Two workers take the draft's job and the publishing's in either order: the publishing's
+    first must not record the piece as one never to mail (it did: no email at all)."""
+    confirmed(client, smtp, "reader@example.org")
+    interview = factories.interview(published=False)
+    Mailing.objects.filter(interview=interview).delete()  # as if the draft's job had not run
+    Interview.objects.filter(pk=interview.pk).update(status="published", publish_at=timezone.now())
+    mail_piece.call("interview", interview.pk, False)  # the publishing's job first
+    mail_piece.call("interview", interview.pk, True)  # then the draft's
+    mailing = Mailing.objects.get(interview=interview)
+    assert mailing.state != Mailing.State.SKIPPED
+    assert interview.title in smtp.to("reader@example.org")[-1]["Subject"]
