@@ -12,6 +12,7 @@ time), so that restarting it harms nobody. Phases, figures and targets: docs/ben
 
 import argparse
 import datetime
+import gzip
 import http.client
 import json
 import os
@@ -109,6 +110,9 @@ local cumulative = {@CUMULATIVE@}
 local total = cumulative[#cumulative]
 local threads = {}
 
+-- What every browser sends (bench/spike.py --accept-encoding): compressed copies are served.
+if "@ENCODING@" ~= "" then wrk.headers["Accept-Encoding"] = "@ENCODING@" end
+
 function setup(thread)
   thread:set("id", #threads + 1)
   table.insert(threads, thread)
@@ -159,15 +163,15 @@ end
 """
 
 
-def write_lua(paths, path):
+def write_lua(paths, path, encoding="gzip, deflate, br"):
     weights, total = [], 0.0
     for rank in range(1, len(paths) + 1):
         total += 1 / rank
         weights.append(f"{total:.6f}")
     path.write_text(
-        LUA.replace("@PATHS@", ", ".join(json.dumps(p) for p in paths)).replace(
-            "@CUMULATIVE@", ", ".join(weights)
-        )
+        LUA.replace("@PATHS@", ", ".join(json.dumps(p) for p in paths))
+        .replace("@CUMULATIVE@", ", ".join(weights))
+        .replace("@ENCODING@", encoding)
     )
 
 
@@ -402,15 +406,18 @@ def publisher(env, seconds, watcher, log_path):
 
 
 def log_counts(path, start, end):
-    """What the app servers logged between two offsets of their log: renders (cache=miss),
-    requests by cache outcome, 5xx, purges sent."""
+    """What the app servers logged between two offsets of their log: renders (cache=miss or
+    refresh), requests by cache outcome, 5xx, purges sent."""
     with open(path, "rb") as f:
         f.seek(start)
         text = f.read(end - start).decode("utf-8", "replace")
     outcomes = Counter(re.findall(r" cache=(\S+)", text))
-    rendered = Counter(re.findall(r'path="([^"]*)" status=\d+ duration_ms=\S+ cache=miss', text))
+    rendered = Counter(
+        re.findall(r'path="([^"]*)" status=\d+ duration_ms=\S+ cache=(?:miss|refresh)', text)
+    )
     return {
-        "rendered": outcomes.get("miss", 0),
+        # Rendered by a request (miss) or off the request path (refresh: the stale copy served).
+        "rendered": outcomes.get("miss", 0) + outcomes.get("refresh", 0),
         "rendered_most": dict(rendered.most_common(5)),
         "app_outcomes": dict(outcomes),
         "app_5xx": len(re.findall(r" status=5\d\d ", text)),
@@ -564,12 +571,14 @@ def warm(port, paths):
 
 def static_copies(pages, root):
     """The pages as files under nginx's root (path/index.html; a query string is dropped, so
-    ?page=2 is served page 1's bytes)."""
+    ?page=2 is served page 1's bytes), each beside its compressed copy (index.html.gz, sent by
+    nginx's gzip_static to readers who accept gzip, as Varnish sends its stored one)."""
     for path, body in pages.items():
         target = root / urllib.parse.urlsplit(path).path.strip("/") / "index.html"
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(body)
+            target.with_name("index.html.gz").write_bytes(gzip.compress(body, 6))
 
 
 def main():
@@ -601,6 +610,11 @@ def main():
         default="xkey-purge",
         choices=["xkey-purge", "xkey-softpurge"],
         help="how the app purges Varnish: remove the tagged pages, or mark them stale",
+    )
+    parser.add_argument(
+        "--accept-encoding",
+        default="gzip, deflate, br",
+        help="what the readers send, as browsers do ('' for none: uncompressed pages)",
     )
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/benchmarks.md")
     parser.add_argument(
@@ -660,7 +674,7 @@ def main():
     prepare_content(env, addresses)
     paths, posts = pick_pages(env, args.interviews, args.posts)
     lua = workdir / "readers.lua"
-    write_lua(paths, lua)
+    write_lua(paths, lua, args.accept_encoding)
     log(f"{len(paths)} pages; the hottest: {', '.join(paths[:4])}")
 
     ctx = {
@@ -725,7 +739,7 @@ def main():
     # script (its Lua costs wrk the same as above), and plain wrk on one URL as bench/run.py.
     # nginx also serves the readers' pages as files (saved while warming): the same bytes.
     floor_only = workdir / "floor.lua"
-    write_lua(["/floor.html"], floor_only)
+    write_lua(["/floor.html"], floor_only, args.accept_encoding)
     nginx = start_nginx(nginx_args, workdir, FLOOR_PAGE.encode())
     try:
         results["nginx"] = readers(args.nginx_port, args.duration, args, floor_only)
@@ -752,6 +766,7 @@ def main():
             "workers": args.workers,
             "wrk": f"-t{args.threads} -c{args.connections} -d{args.duration}s, Lua readers",
             "pages": len(paths),
+            "accept_encoding": args.accept_encoding,
             "comment_rate_per_s": args.rate,
             "addresses": len(addresses),
             "postgres_outage_s": args.outage,
@@ -873,6 +888,7 @@ def write_section(result, doc_path):
         f"{result['versions'].get('postgresql')}.",
         "",
         f"Readers: wrk `{result['settings']['wrk']}` over {result['settings']['pages']} pages, "
+        f"sending `Accept-Encoding: {result['settings'].get('accept_encoding') or '(none)'}`, "
         "page of rank r read with weight 1/r (the hottest post, the home page, the interview "
         "list, then the rest); gunicorn with "
         f"{result['settings']['workers']} workers, Redis page cache, PostgreSQL of the "

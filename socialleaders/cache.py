@@ -391,6 +391,12 @@ class _LocalTier:
                 self.pages.move_to_end(key)
             return entry
 
+    def forget(self, key):
+        with self.lock:
+            old = self.pages.pop(key, None)
+            if old is not None:
+                self.size -= len(old["content"])
+
     def keep(self, key, entry, limit):
         size = len(entry["content"])
         with self.lock:
@@ -484,6 +490,12 @@ def store(page_key, entry):
     page_cache().set(page_key, entry, timeout=settings.PAGE_CACHE_SECONDS)
     if getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 0) > 0:
         _local.keep(page_key, entry, settings.PAGE_CACHE_LOCAL_BYTES)
+
+
+def forget(page_key):
+    """No copy of the page any more, stale or not (it is gone, moved or personal now)."""
+    page_cache().delete(page_key)
+    _local.forget(page_key)
 
 
 def render_lock(page_key):

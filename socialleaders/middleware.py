@@ -5,13 +5,17 @@ Order in ``settings.MIDDLEWARE`` matters; see the comments there.
 
 import hashlib
 import logging
+import os
+import queue
 import re
+import threading
 import time
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import connection
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import close_old_connections, connection
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -43,20 +47,25 @@ class RequestLogMiddleware:
         queries_before = len(connection.queries_log) if settings.DEBUG else 0
         started = time.perf_counter()
         response = self.get_response(request)
-        duration_ms = (time.perf_counter() - started) * 1000
         response[REQUEST_ID_HEADER] = request.request_id
-        fields = [
-            f"method={request.method}",
-            f"path={_quote(request.get_full_path()[:300])}",
-            f"status={response.status_code}",
-            f"duration_ms={duration_ms:.1f}",
-            f"cache={getattr(request, 'page_cache', '-')}",
-        ]
-        if settings.DEBUG:
-            fields.append(f"queries={len(connection.queries_log) - queries_before}")
-        fields.append(f"request_id={request.request_id}")
-        request_logger.info(" ".join(fields))
+        log_request(request, response, started, queries_before)
         return response
+
+
+def log_request(request, response, started, queries_before=0):
+    """The request's log line (also written for a page refreshed in the background)."""
+    duration_ms = (time.perf_counter() - started) * 1000
+    fields = [
+        f"method={request.method}",
+        f"path={_quote(request.get_full_path()[:300])}",
+        f"status={response.status_code}",
+        f"duration_ms={duration_ms:.1f}",
+        f"cache={getattr(request, 'page_cache', '-')}",
+    ]
+    if settings.DEBUG:
+        fields.append(f"queries={len(connection.queries_log) - queries_before}")
+    fields.append(f"request_id={getattr(request, 'request_id', '-')}")
+    request_logger.info(" ".join(fields))
 
 
 def _quote(value):
@@ -166,26 +175,38 @@ class PageCacheMiddleware:
         if not locked and entry is not None:
             request.page_cache = "stale"  # another request is rendering it
             return self._from_entry(entry, "stale")
+        if locked and entry is not None and _refresher.take(self, request, key, found):
+            request.page_cache = "stale"  # this process renders it meanwhile (_Refresher)
+            return self._from_entry(entry, "stale")
 
         request.page_cache = "miss"
         try:
-            with cachetags.collecting() as tags:
-                response = self.get_response(request)
-            if request.page_cache == "stale-if-error":  # process_exception served the old copy
-                return response
-            stored = self._entry(response, found, tags) if self._cacheable(response) else None
-            if stored is None:
-                self._mark_personal(request, response)
-                response["X-Cache"] = "miss"
-                return response
-            try:
-                content_cache.store(key, stored)
-            except Exception:
-                cache_logger.exception("could not store a page in the cache")
-            return self._from_entry(stored, "miss", response)
+            return self._render(request, key, found)
         finally:
             if locked:
                 self._unlock(key)
+
+    def _render(self, request, key, found):
+        """Render the page and store it if it is the same for every anonymous reader."""
+        with cachetags.collecting() as tags:
+            response = self.get_response(request)
+        if request.page_cache == "stale-if-error":  # process_exception served the old copy
+            return response
+        cacheable = self._cacheable(response)
+        if not cacheable and response.status_code < 500 and found.entry is not None:
+            # Gone, moved or personal now: no reader gets the old copy any more (a 5xx keeps
+            # it, served while the page is being rendered again).
+            self._forget(key)
+        stored = self._entry(response, found, tags) if cacheable else None
+        if stored is None:
+            self._mark_personal(request, response)
+            response["X-Cache"] = request.page_cache
+            return response
+        try:
+            content_cache.store(key, stored)
+        except Exception:
+            cache_logger.exception("could not store a page in the cache")
+        return self._from_entry(stored, "miss", response)
 
     def process_exception(self, request, exception):
         """The database is down: the last copy of the page if there is one, else a plain 503."""
@@ -257,6 +278,13 @@ class PageCacheMiddleware:
         except Exception:
             cache_logger.exception("could not take the render lock")
             return entry is None
+
+    @staticmethod
+    def _forget(key):
+        try:
+            content_cache.forget(key)
+        except Exception:
+            cache_logger.exception("could not remove a page from the cache")
 
     @staticmethod
     def _unlock(key):
@@ -333,3 +361,59 @@ class PageCacheMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response["X-Cache"] = outcome
         return response
+
+
+class _Refresher:
+    """Renders stale pages off the request path, one after another, in a thread of each
+    process (``PAGE_CACHE_REFRESH_IN_BACKGROUND``): the request that took a stale page's render
+    lock gets the stale copy at once, like every other request meanwhile, instead of waiting
+    for the render. Full (a burst of stale pages) or off, the request renders it itself."""
+
+    QUEUE_SIZE = 64
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.queue = None
+        self.pid = None
+
+    def take(self, middleware, request, key, found):
+        """Queue the refresh of ``request``'s page; False if it must be rendered now."""
+        if not settings.PAGE_CACHE_REFRESH_IN_BACKGROUND or not isinstance(request, WSGIRequest):
+            return False
+        # The request's own object stays with it: the refresh renders a copy of its environ
+        # (a GET: no body), cookies already dropped or absent (an anonymous reader).
+        copy = WSGIRequest(dict(request.environ))
+        copy.request_id = f"{getattr(request, 'request_id', '-')}-refresh"
+        copy.page_cache = "refresh"
+        copy._sl_stale_entry = found.entry
+        try:
+            self._queue().put_nowait((middleware, copy, key, found))
+        except queue.Full:
+            return False
+        return True
+
+    def _queue(self):
+        with self.lock:
+            if self.pid != os.getpid():  # first use in this process (or a fork of it)
+                self.queue, self.pid = queue.Queue(self.QUEUE_SIZE), os.getpid()
+                threading.Thread(target=self._run, args=(self.queue,), daemon=True).start()
+            return self.queue
+
+    @staticmethod
+    def _run(jobs):
+        while True:
+            middleware, request, key, found = jobs.get()
+            started = time.perf_counter()
+            close_old_connections()
+            try:
+                response = middleware._render(request, key, found)
+                log_request(request, response, started)
+                response.close()
+            except Exception:
+                cache_logger.exception("could not refresh %s", request.get_full_path()[:300])
+            finally:
+                middleware._unlock(key)
+                close_old_connections()
+
+
+_refresher = _Refresher()

@@ -215,6 +215,9 @@ PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_R
 PAGE_CACHE_STALE_IF_ERROR = int(os.environ.get("PAGE_CACHE_STALE_IF_ERROR", "86400"))
 PAGE_CACHE_RENDER_SECONDS = int(os.environ.get("PAGE_CACHE_RENDER_SECONDS", "10"))
 PAGE_CACHE_RETRY_AFTER = int(os.environ.get("PAGE_CACHE_RETRY_AFTER", "30"))
+# A stale page is rendered by a thread of the process that found it, and the reader who found
+# it gets the stale copy too (0: that reader waits for the render, as the others do not).
+PAGE_CACHE_REFRESH_IN_BACKGROUND = env_bool("PAGE_CACHE_REFRESH_IN_BACKGROUND", True)
 # The response header naming a page's cache tags for Fastly / Varnish xkey (Cache-Tag is always
 # sent too, for Cloudflare).
 PAGE_CACHE_TAG_HEADER = os.environ.get("PAGE_CACHE_TAG_HEADER", "Surrogate-Key")

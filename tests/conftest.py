@@ -43,6 +43,14 @@ def _jobs_run_at_once(settings):
     settings.MAIL_RETRY_SECONDS = 0.01
 
 
+@pytest.fixture(autouse=True)
+def _stale_pages_rendered_by_the_request(settings):
+    """A stale page is rendered by the request that found it: a refresher thread's own database
+    connection would not see a test's rows (test_cache_resilience.py turns the refresh on;
+    app servers started by tests run it as in production)."""
+    settings.PAGE_CACHE_REFRESH_IN_BACKGROUND = False
+
+
 def _nothing_scheduled(cache):
     """A site at rest knows its registered schedules (socialleaders.cache.register_schedule):
     each test's database starts with none, and a stored instant must not leak from the test

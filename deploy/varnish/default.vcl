@@ -166,6 +166,11 @@ sub vcl_backend_response {
             regsub(beresp.http.Cache-Control, "(?i)^.*stale-if-error=([0-9]+).*$", "\1s"),
             beresp.grace);
     }
+    # Pages, feeds and scripts stored compressed, once: a reader whose browser accepts gzip
+    # (every browser) gets the stored bytes, others get them decompressed on the way out.
+    if (beresp.http.Content-Type ~ "(?i)^(text/|application/(rss\+xml|atom\+xml|xml|json|javascript))") {
+        set beresp.do_gzip = true;
+    }
     # The rest is Varnish's built-in rules: Set-Cookie, private, no-store or a zero TTL make it
     # a hit-for-miss (not stored, no request coalescing).
 }

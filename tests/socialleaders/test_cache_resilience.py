@@ -9,10 +9,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from comments.models import ModerationSettings
 from frontpage.views import HomeView
 from socialleaders import cache as content_cache
 from socialleaders.cachetags import list_tag
+from socialleaders.publishing import Status
 from tests import factories as f
+from tests.processes import eventually
 
 pytestmark = pytest.mark.usefixtures("page_cache")
 
@@ -55,6 +58,92 @@ def test_concurrent_readers_of_a_stale_page_get_it_rendered_once(monkeypatch):
     # Once rendered, everyone gets the new page from the cache.
     again = Client().get("/")
     assert again["X-Cache"] == "hit" and "The second version" in again.content.decode()
+
+
+def stored_once(reader):
+    """The home page rendered and stored (its first render also makes the comments' settings
+    row: a change while it renders, so that copy is not kept)."""
+    ModerationSettings.load()
+    assert reader.get("/")["X-Cache"] == "miss"
+    assert reader.get("/")["X-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_background_refresh_no_reader_waits_for_a_stale_page(monkeypatch, settings):
+    settings.PAGE_CACHE_REFRESH_IN_BACKGROUND = True
+    interview = f.interview(title="The first version")
+    renders, release = [], threading.Event()
+    original = HomeView.get_context_data
+
+    def held_render(self, **kwargs):
+        renders.append(threading.get_ident())
+        if len(renders) > 1:
+            release.wait(10)  # the refresh is held until every reader has been answered
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(HomeView, "get_context_data", held_render)
+    stored_once(Client())
+    interview.title = "The second version"
+    interview.save()  # the home page is stale now
+
+    # Every reader, the one who found it stale first included, gets the previous copy at
+    # once while one render runs elsewhere (it cannot finish before they are all answered).
+    answers = [Client().get("/") for _ in range(5)]
+    assert [a["X-Cache"] for a in answers] == ["stale"] * 5
+    assert all("The first version" in a.content.decode() for a in answers)
+    assert len(renders) == 2 and renders[1] != threading.get_ident()
+    release.set()
+
+    def read():
+        response = Client().get("/")
+        return response["X-Cache"], response.content.decode()
+
+    eventually(read, lambda seen: seen[0] == "hit" and "The second version" in seen[1])
+    assert len(renders) == 2  # rendered once, in the background
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_that_fails_keeps_the_old_copy_and_lets_the_next_reader_retry(
+    monkeypatch, settings, caplog
+):
+    settings.PAGE_CACHE_REFRESH_IN_BACKGROUND = True
+    interview = f.interview(title="The first version")
+    original, failures = HomeView.get_context_data, []
+
+    def failing_once(self, **kwargs):
+        if interview.title != "The first version" and not failures:
+            failures.append(1)
+            raise RuntimeError("the render broke")
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(HomeView, "get_context_data", failing_once)
+    # (A test client re-raises any request's exception it hears of: the refresh's included.)
+    reader = Client(raise_request_exception=False)
+    stored_once(reader)
+    interview.title = "The second version"
+    interview.save()
+    assert reader.get("/")["X-Cache"] == "stale"  # its refresh fails in the background
+
+    # The lock was released: a later reader's refresh renders it.
+    eventually(lambda: reader.get("/").content.decode(), lambda html: "The second version" in html)
+    assert failures == [1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unpublished_page_refreshed_in_the_background_stops_being_served(settings):
+    settings.PAGE_CACHE_REFRESH_IN_BACKGROUND = True
+    interview = f.interview(title="Soon withdrawn")
+    page, reader = interview.get_absolute_url(), Client()
+    ModerationSettings.load()
+    reader.get(page)
+    assert reader.get(page)["X-Cache"] == "hit"
+    interview.status = Status.DRAFT
+    interview.save()
+
+    # The copy may answer while the page is rendered again; once that render finds it gone,
+    # nobody gets it any more.
+    eventually(lambda: reader.get(page).status_code, (404).__eq__)
+    assert [reader.get(page).status_code for _ in range(3)] == [404] * 3
 
 
 @pytest.mark.django_db
