@@ -2,6 +2,7 @@
 where gunicorn finds this file by itself). Every value can be set from the environment; see
 docs/production.md."""
 
+import gc
 import multiprocessing
 import os
 
@@ -21,9 +22,11 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 
 # Recycle workers now and then so that slow memory growth can never build up; the jitter keeps
-# them from all restarting at once.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "500"))
+# them from all restarting at once. Counted in requests, so a spike recycles faster: at 1,000
+# requests a second a worker, every 100 s (5,000 restarted each every 5 s, a gap in the
+# answers each time: docs/benchmarks.md, "Spike").
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "10000"))
 
 # Load the application once in the master, then fork: faster start, shared memory pages.
 preload_app = True
@@ -39,6 +42,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Temporary files for worker heartbeats in memory, not on a possibly slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+def pre_fork(server, worker):
+    # What the master loaded (Django, the apps, templates) is never garbage: out of the
+    # collector's sight, a worker's full collections no longer walk it (and never touch the
+    # pages it shares with the master).
+    gc.freeze()
 
 
 def post_fork(server, worker):
