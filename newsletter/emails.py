@@ -4,6 +4,7 @@ message."""
 
 import re
 import secrets
+import time
 from email.utils import formatdate
 
 import css_inline
@@ -136,6 +137,7 @@ class Wire:
     def __init__(self, pieces, from_email):
         self.pieces = pieces  # constant bytes, then (stand-in, bytes), and so on
         self.from_email = from_email
+        self.second, self.date = None, None
 
     @classmethod
     def build(cls, email, connection):
@@ -176,6 +178,14 @@ class Wire:
         # Unique as make_msgid's, and always as long: its line folds the same way every time.
         return f"<{token}@{DNS_NAME}>"
 
+    def date_now(self):
+        # formatdate() as Django calls it, once a second: it shows whole seconds.
+        second = int(time.time())
+        if second != self.second:
+            self.second = second
+            self.date = formatdate(second, localtime=settings.EMAIL_USE_LOCALTIME).encode()
+        return self.date
+
     def bytes_for(self, subscriber):
         """The subscriber's message as sent, or None when their address or key is not one the
         stand-ins fit (a non-ASCII or unusual address, an older key): then send theirs whole."""
@@ -187,7 +197,7 @@ class Wire:
         values = {
             "key": key.encode(),
             "to": address.encode(),
-            "date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME).encode(),
+            "date": self.date_now(),
             "message_id": self.message_id(secrets.token_hex(16)).encode(),
         }
         return b"".join(
