@@ -140,7 +140,13 @@ def test_an_older_key_of_another_length_is_built_whole(smtp):
 
 @pytest.mark.parametrize(
     "address",
-    ["a@example.org", "first.last@sub.example.org", "x_y%z+tag@EXAMPLE.COM", "a-b@b-c.io"],
+    [
+        "a@example.org",
+        "first.last@sub.example.org",
+        "x_y%z+tag@EXAMPLE.COM",
+        "a-b@b-c.io",
+        f"{'a' * 62}@example.org",  # the longest whose To line is not folded: 78 characters
+    ],
 )
 def test_a_plain_address_goes_in_as_django_would_write_it(smtp, address):
     email = PieceEmail(zoe_interview(published=True), "interview")
