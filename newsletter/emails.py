@@ -2,9 +2,17 @@
 week's digest. Each is rendered once per batch; only each subscriber's own links are put in per
 message."""
 
+import re
+import secrets
+import time
+from email.utils import formatdate
+
 import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
+from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
@@ -13,6 +21,7 @@ from images.templatetags.images import rendition_url
 from socialleaders.text import with_library_images
 
 from . import links
+from .models import Subscriber, new_key
 from .selectors import week_pieces
 
 # Stand-ins for the per-subscriber links in the rendered-once body.
@@ -85,6 +94,7 @@ class Email:
         )
 
     def message_for(self, subscriber, connection=None):
+        # Only the subscriber's address and key may go in: Wire replaces just those.
         unsubscribe, manage = links.unsubscribe_url(subscriber), links.manage_url(subscriber)
         fill = lambda body: body.replace(UNSUBSCRIBE, unsubscribe).replace(MANAGE, manage)  # noqa: E731
         message = EmailMultiAlternatives(
@@ -99,6 +109,100 @@ class Email:
         )
         message.attach_alternative(fill(self.html), "text/html")
         return message
+
+    def wire(self, connection):
+        """The batch's message as bytes built once (``Wire``), or None where each message must
+        go through Django's own path."""
+        return Wire.build(self, connection)
+
+
+# A subscriber's parts the wire bytes can take as they are: a key as new_key() makes them (URL-
+# and quoted-printable-safe, fixed length) and a plain ASCII address (a dot-atom that Django's
+# sanitize_address returns unchanged, short enough that its To line is never folded).
+KEY_LENGTH = len(new_key())
+PLAIN_KEY = re.compile(rf"[A-Za-z0-9_-]{{{KEY_LENGTH}}}")
+ATOM = r"[A-Za-z0-9_%+-]+"
+LABEL = r"[A-Za-z0-9-]{1,63}"
+PLAIN_ADDRESS = re.compile(rf"{ATOM}(?:\.{ATOM})*@{LABEL}(?:\.{LABEL})+")
+MAX_LINE = 78  # where the email package folds a header
+
+
+class Wire:
+    """One message as Django's SMTP backend would send it, built once per batch from
+    ``message_for`` with stand-ins of the same length as each subscriber's parts (their key in
+    both links and List-Unsubscribe, their address in To) and as Date and Message-ID: so the
+    email package folds and encodes it exactly as it would each subscriber's own message, and
+    ``bytes_for`` only joins the pieces around them (docs/newsletter.md)."""
+
+    def __init__(self, pieces, from_email):
+        self.pieces = pieces  # constant bytes, then (stand-in, bytes), and so on
+        self.from_email = from_email
+        self.second, self.date = None, None
+
+    @classmethod
+    def build(cls, email, connection):
+        # Other backends (anymail's providers, locmem, console) get the message itself.
+        if type(connection) is not SmtpBackend:
+            return None
+        key = secrets.token_hex(KEY_LENGTH)[:KEY_LENGTH]
+        to = f"{secrets.token_hex(8)}@stand-in.invalid"
+        date = secrets.token_hex(16)[: len(formatdate())]
+        message_id = cls.message_id(secrets.token_hex(16))
+        message = email.message_for(Subscriber(email=to, key=key))
+        mime = message.message()
+        mime.replace_header("Date", date)
+        mime.replace_header("Message-ID", message_id)
+        data = mime.as_bytes(linesep="\r\n")
+        # Each stand-in must come out whole, as often as it went in, and the headers' alone on
+        # one line each: else encoding (quoted-printable, base64) or folding touched them.
+        parts = [message.body, *(content for content, _ in message.alternatives)]
+        parts += [str(value) for value in message.extra_headers.values()]
+        if data.count(key.encode()) != sum(part.count(key) for part in parts):
+            return None
+        for name, value in (("To", to), ("Date", date), ("Message-ID", message_id)):
+            line = f"{name}: {value}"
+            if data.count(value.encode()) != 1 or len(line) > MAX_LINE:
+                return None
+            if f"\r\n{line}\r\n".encode() not in data:
+                return None
+        stand_ins = {key: "key", to: "to", date: "date", message_id: "message_id"}
+        split = re.split(b"(" + b"|".join(re.escape(s.encode()) for s in stand_ins) + b")", data)
+        pieces = [
+            (stand_ins[piece.decode()], piece) if n % 2 else piece for n, piece in enumerate(split)
+        ]
+        encoding = message.encoding or settings.DEFAULT_CHARSET
+        return cls(pieces, sanitize_address(message.from_email, encoding))
+
+    @staticmethod
+    def message_id(token):
+        # Unique as make_msgid's, and always as long: its line folds the same way every time.
+        return f"<{token}@{DNS_NAME}>"
+
+    def date_now(self):
+        # formatdate() as Django calls it, once a second: it shows whole seconds.
+        second = int(time.time())
+        if second != self.second:
+            self.second = second
+            self.date = formatdate(second, localtime=settings.EMAIL_USE_LOCALTIME).encode()
+        return self.date
+
+    def bytes_for(self, subscriber):
+        """The subscriber's message as sent, or None when their address or key is not one the
+        stand-ins fit (a non-ASCII or unusual address, an older key): then send theirs whole."""
+        address, key = subscriber.email, subscriber.key
+        if not (PLAIN_KEY.fullmatch(key) and PLAIN_ADDRESS.fullmatch(address)):
+            return None
+        if len("To: ") + len(address) > MAX_LINE:
+            return None
+        values = {
+            "key": key.encode(),
+            "to": address.encode(),
+            "date": self.date_now(),
+            "message_id": self.message_id(secrets.token_hex(16)).encode(),
+        }
+        return b"".join(
+            piece if isinstance(piece, bytes) else values[piece[0]] for piece in self.pieces
+        )
 
 
 def base_context(web=False):

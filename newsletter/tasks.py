@@ -1,6 +1,7 @@
 """The newsletter's jobs, run by the task queue (django-tasks: docs/decisions.md): in the web
 process with the immediate backend, in `manage.py db_worker` processes with the database one."""
 
+import functools
 import logging
 import time
 from datetime import timedelta
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db import connection as db
-from django.db.models import F, Min, Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
@@ -182,12 +183,14 @@ def send_batch(mailing_id):
     )
     email = email_for(mailing)
     connection = get_connection()
+    wire = email.wire(connection)  # None: each message built and sent by Django's backend
     sent = None  # (pk, when) of the last copy that left, marked SENT with the next one's start
+    cursor = db.cursor()  # the batch's marks, one statement each
     try:
         for delivery in due:
             # Marked just before it leaves: a worker killed now leaves one row whose fate is
             # unknown, and it is never sent again.
-            started, sent = start_sending(delivery.pk, sent), None
+            started, sent = start_sending(delivery.pk, sent, cursor), None
             if not started:  # taken back after the claim timeout
                 continue
             delivery.attempts += 1
@@ -195,10 +198,16 @@ def send_batch(mailing_id):
                 # One SMTP session for the whole batch (send() alone would open and close one
                 # per message); reopened after a failure closed it.
                 connection.open()
-                message = email.message_for(delivery.subscriber, connection=connection)
-                # Sent back by anymail's providers with a bounce or complaint (webhooks.py).
-                message.metadata = {"delivery": str(delivery.pk)}
-                message.send()
+                data = wire and wire.bytes_for(delivery.subscriber)
+                if data is not None:
+                    # What Django's SMTP backend sends (its _send), without building it again.
+                    to = [delivery.subscriber.email]
+                    connection.connection.sendmail(wire.from_email, to, data)
+                else:
+                    message = email.message_for(delivery.subscriber, connection=connection)
+                    # Sent back by anymail's providers with a bounce or complaint (webhooks.py).
+                    message.metadata = {"delivery": str(delivery.pk)}
+                    message.send()
             except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
                 connection.close()
                 record_failure(delivery, error)
@@ -207,6 +216,7 @@ def send_batch(mailing_id):
         if sent is not None:
             mark_sent(*sent)
     finally:
+        cursor.close()
         connection.close()
     return 0
 
@@ -215,39 +225,39 @@ def mark_sent(pk, when):
     Delivery.objects.filter(pk=pk).update(state=Delivery.State.SENT, sent_at=when, error="")
 
 
-def start_sending(pk, sent=None):
+def start_sending(pk, sent=None, cursor=None):
     """Mark a claimed row `sending`; True if it still was claimed (not taken back). The copy
     sent before it, ``sent`` = (pk, when), is marked `sent` in the same statement: one round
-    trip and one commit per message (bench/newsletter_send.py), still one row at most in doubt."""
-    if sent is None:
-        return bool(
-            Delivery.objects.filter(pk=pk, state=Delivery.State.CLAIMED).update(
-                state=Delivery.State.SENDING, attempts=F("attempts") + 1
-            )
-        )
-    previous, when = sent
+    trip and one commit per message (bench/newsletter_send.py), still one row at most in doubt.
+    ``cursor``: the batch's own, else one is opened for this call."""
+    if cursor is None:
+        with db.cursor() as cursor:
+            return start_sending(pk, sent, cursor)
+    previous, when = sent or (None, None)
+    params = {
+        "pk": pk,
+        "previous": previous,
+        "when": None if when is None else db.ops.adapt_datetimefield_value(when),
+        "claimed": Delivery.State.CLAIMED,
+        "sending": Delivery.State.SENDING,
+        "sent": Delivery.State.SENT,
+    }
+    cursor.execute(start_sending_sql(), params)
+    return any(row[0] == pk for row in cursor.fetchall())
+
+
+@functools.cache
+def start_sending_sql():
+    # Written once (it ran for every message): `id = NULL` matches no row, for a first copy.
     table = db.ops.quote_name(Delivery._meta.db_table)
-    with db.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET state = CASE WHEN id = %s THEN %s ELSE %s END, "  # noqa: S608
-            "attempts = CASE WHEN id = %s THEN attempts + 1 ELSE attempts END, "
-            "sent_at = CASE WHEN id = %s THEN %s ELSE sent_at END, "
-            "error = CASE WHEN id = %s THEN '' ELSE error END "
-            "WHERE id = %s OR (id = %s AND state = %s) RETURNING id",
-            [
-                pk,
-                Delivery.State.SENDING,
-                Delivery.State.SENT,
-                pk,
-                previous,
-                db.ops.adapt_datetimefield_value(when),
-                previous,
-                previous,
-                pk,
-                Delivery.State.CLAIMED,
-            ],
-        )
-        return any(row[0] == pk for row in cursor.fetchall())
+    return (
+        f"UPDATE {table} SET "  # noqa: S608 - the table's name, quoted; values are parameters
+        "state = CASE WHEN id = %(pk)s THEN %(sending)s ELSE %(sent)s END, "
+        "attempts = attempts + CASE WHEN id = %(pk)s THEN 1 ELSE 0 END, "
+        "sent_at = CASE WHEN id = %(pk)s THEN sent_at ELSE %(when)s END, "
+        "error = CASE WHEN id = %(pk)s THEN error ELSE '' END "
+        "WHERE (id = %(pk)s AND state = %(claimed)s) OR id = %(previous)s RETURNING id"
+    )
 
 
 def record_failure(delivery, error):
