@@ -11,7 +11,7 @@ from django.utils import timezone
 from blog.models import Post
 from comments.models import Comment
 from editorial.models import ApprovalEvent, ApprovalLink, PendingChanges
-from editorial.roles import is_restricted_author
+from editorial.roles import can_publish, is_restricted_author
 from interviews.models import Interview, Series
 from socialleaders.publishing import Status
 
@@ -24,11 +24,19 @@ class Piece:
     obj: object
     when: object  # publish_at (scheduled), go_live_at (scheduled changes), updated_at (drafts)
     changes: bool = False  # the scheduled changes of a live piece, not the piece itself
+    cancellable: bool = False  # scheduled changes the user may cancel (who may schedule them)
+
+    def _admin(self, view):
+        opts = self.obj._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[self.obj.pk])
 
     @property
     def admin_url(self):
-        opts = self.obj._meta
-        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[self.obj.pk])
+        return self._admin("change")
+
+    @property
+    def cancel_schedule_url(self):
+        return self._admin("cancel_schedule")
 
 
 def _can_view(user, model):
@@ -67,7 +75,7 @@ def scheduled(user, now=None):
 
 def _changes(user, pending, when):
     """The live pieces of the drafts ``pending`` (PendingChanges) the user may see, each dated
-    by its draft's ``when``: one query per model."""
+    by its draft's ``when`` and cancellable by those who may publish it: one query per model."""
     by_model = {}
     for draft in pending:
         by_model.setdefault(draft.content_type_id, {})[draft.object_id] = draft
@@ -75,8 +83,10 @@ def _changes(user, pending, when):
     for kind, queryset in _pieces(user):
         drafts_here = by_model.get(ContentType.objects.get_for_model(queryset.model).pk)
         if drafts_here:
+            cancellable = when == "go_live_at" and can_publish(user, queryset.model)
             for obj in queryset.filter(pk__in=drafts_here):
-                found.append(Piece(kind, obj, getattr(drafts_here[obj.pk], when), changes=True))
+                moment = getattr(drafts_here[obj.pk], when)
+                found.append(Piece(kind, obj, moment, changes=True, cancellable=cancellable))
     return found
 
 

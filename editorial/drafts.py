@@ -20,11 +20,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Min
 from django.forms.formsets import all_valid
-from django.http import Http404, HttpRequest, HttpResponseRedirect, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from socialleaders.publishing import when
 
@@ -114,15 +121,7 @@ class LiveDraftsMixin:
                 )
                 return HttpResponseRedirect(request.path)
             if request.method == "POST" and CANCEL_SCHEDULE in request.POST:
-                if pending is not None and pending.go_live_at is not None:
-                    pending.go_live_at = pending.scheduled_by = None
-                    pending.save(update_fields=["go_live_at", "scheduled_by"])
-                self.message_user(
-                    request,
-                    "Schedule cancelled: the changes stay a draft; readers see the published "
-                    "version.",
-                    messages.INFO,
-                )
+                self._cancel_schedule(request, obj)
                 return HttpResponseRedirect(request.path)
             if request.method == "POST" and SCHEDULE in request.POST:
                 if not self.has_publish_permission(request):
@@ -265,9 +264,59 @@ class LiveDraftsMixin:
                 "<path:object_id>/draft/preview/",
                 self.admin_site.admin_view(self.draft_preview_view),
                 name=f"{opts.app_label}_{opts.model_name}_draft_preview",
-            )
+            ),
+            path(
+                "<path:object_id>/draft/cancel-schedule/",
+                self.admin_site.admin_view(self.cancel_schedule_view),
+                name=f"{opts.app_label}_{opts.model_name}_cancel_schedule",
+            ),
         ]
         return urls + super().get_urls()
+
+    # --- Cancelling scheduled changes (the form's "Cancel the schedule", the desk's "Cancel") --
+
+    def _cancel_schedule(self, request, obj):
+        """Call off the changes scheduled for ``obj``: the draft stays a draft (to publish,
+        schedule again or discard), the live piece as it is. Who may schedule may cancel."""
+        if not (self.has_change_permission(request, obj) and self.has_publish_permission(request)):
+            raise PermissionDenied
+        with transaction.atomic():
+            # Locked as publish_scheduled locks it: a draft going live now is not cancelled.
+            draft = PendingChanges.for_item(obj)
+            scheduled = PendingChanges.objects.select_for_update().filter(go_live_at__isnull=False)
+            pending = scheduled.filter(pk=draft.pk).first() if draft is not None else None
+            if pending is None:
+                self.message_user(
+                    request,
+                    f"The changes to “{obj}” are not scheduled (published already, or the "
+                    "schedule was cancelled).",
+                    messages.INFO,
+                )
+                return
+            pending.go_live_at = pending.scheduled_by = None
+            pending.save(update_fields=["go_live_at", "scheduled_by"])
+        self.message_user(
+            request,
+            f"Schedule cancelled: the changes to “{obj}” stay a draft; readers see the "
+            "published version.",
+            messages.SUCCESS,
+        )
+
+    def cancel_schedule_view(self, request, object_id):
+        """The desk's "Cancel" beside scheduled changes (POST): then back to ``next``."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such item")
+        self._cancel_schedule(request, obj)
+        after = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            after, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            opts = obj._meta
+            after = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        return HttpResponseRedirect(after)
 
     def _draft_url(self, obj, what):
         opts = obj._meta

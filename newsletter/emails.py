@@ -13,12 +13,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.core.mail.utils import DNS_NAME
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
 
 from images.templatetags.images import rendition_url
-from socialleaders.text import with_library_images
+from interviews.models import Answer, Quote
+from socialleaders.text import resolve_library_images, with_library_images
 
 from . import links
 from .models import Subscriber, new_key
@@ -54,14 +56,32 @@ def _email_image(image, alt, alone):
     return format_html("<p>{}</p>", drawn) if alone else drawn
 
 
-def email_html(html):
-    """Stored HTML for an email: library images drawn for mail clients."""
-    return with_library_images(html, render=_email_image)
+def email_html(html, images=None):
+    """Stored HTML for an email: library images drawn for mail clients (``images``: looked up
+    already, by id)."""
+    return with_library_images(html, images=images, render=_email_image)
 
 
-def piece_context(piece, kind):
+def interviews_for_email(interviews):
+    """Each interview's pull quote and first answer (with its question), as its email shows
+    them, fetched for all at once (two queries whatever their number); returns the library
+    images those answers show (one query more, none without images)."""
+    prefetch_related_objects(
+        interviews,
+        Prefetch("quotes", Quote.objects.order_by("-featured", "order", "id")[:1], "email_quote"),
+        Prefetch(
+            "answers",
+            Answer.objects.select_related("question").order_by("order", "id")[:1],
+            "email_answer",
+        ),
+    )
+    return resolve_library_images(*(a.body_html for i in interviews for a in i.email_answer))
+
+
+def piece_context(piece, kind, images=None):
     """What a piece's email shows: for an interview its leader, pull quote and first answer;
-    for a post its excerpt or opening."""
+    for a post its excerpt or opening. A digest passes interviews through
+    ``interviews_for_email`` first, with the ``images`` it returned."""
     context = {
         **base_context(),
         "piece": piece,
@@ -69,11 +89,13 @@ def piece_context(piece, kind):
         "url": links.absolute(piece.get_absolute_url()),
     }
     if kind == "interview":
-        quote = piece.quotes.order_by("-featured", "order", "id").first()
-        answer = piece.answers.select_related("question").order_by("order", "id").first()
+        if not hasattr(piece, "email_answer"):
+            images = interviews_for_email([piece])
+        quote = piece.email_quote[0] if piece.email_quote else None
+        answer = piece.email_answer[0] if piece.email_answer else None
         context.update(leader=piece.leader, quote=quote, answer=answer)
         if answer is not None:
-            context["answer_html"] = email_html(answer.body_html)
+            context["answer_html"] = email_html(answer.body_html, images)
             context["answer_text"] = strip_tags(answer.body_html).strip()
     else:
         context["opening"] = piece.excerpt or strip_tags(piece.body_html).strip()[:600]
@@ -251,7 +273,8 @@ class DigestEmail(Email):
 
     def __init__(self, digest, web=False):
         pieces = week_pieces(digest.starts_at, digest.ends_at)
-        items = [piece_context(piece, kind) for kind, piece in pieces]
+        images = interviews_for_email([piece for kind, piece in pieces if kind == "interview"])
+        items = [piece_context(piece, kind, images) for kind, piece in pieces]
         interviews = sum(kind == "interview" for kind, _ in pieces)
         posts = len(pieces) - interviews
         counts = [

@@ -4,17 +4,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
+from django.http import HttpResponse
+from django.urls import path
 from django.utils.html import format_html
+
+from socialleaders.admin import CsvImportMixin, CsvUploadForm, dated_attachment
 
 from . import services, serving
 from .models import Redirect, target_key_for
 from .paths import BadPath, clean_target, normalise
-
-CSV_MAX_BYTES = 5 * 1024 * 1024
 
 
 class RedirectForm(forms.ModelForm):
@@ -56,30 +54,15 @@ class RedirectForm(forms.ModelForm):
         return data
 
 
-class CsvImportForm(forms.Form):
+class RedirectImportForm(CsvUploadForm):
     file = forms.FileField(required=False, help_text="Columns: old address, new address, status.")
-    # The file's text, kept in the page after a report so the editor need not choose it again.
-    text = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean(self):
-        data = super().clean()
-        upload = data.get("file")
-        if upload is not None:
-            if upload.size > CSV_MAX_BYTES:
-                raise ValidationError("The file is larger than 5 MB: split it.")
-            raw = upload.read()
-            try:
-                data["text"] = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise ValidationError("The file is not UTF-8 text: save it as CSV UTF-8.") from None
-        if not data.get("text", "").strip():
-            raise ValidationError("Choose a CSV file.")
-        return data
 
 
 @admin.register(Redirect)
-class RedirectAdmin(admin.ModelAdmin):
+class RedirectAdmin(CsvImportMixin, admin.ModelAdmin):
     form = RedirectForm
+    import_form = RedirectImportForm
+    import_template = "redirects/admin/import.html"
     list_display = ["old_path", "answer", "source", "hits", "last_hit_at", "created_at"]
     list_display_links = ["old_path"]
     list_filter = ["status", "source"]
@@ -131,40 +114,12 @@ class RedirectAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("import/", wrap(self.import_view), name="redirects_redirect_import"),
             path("export/", wrap(self.export_view), name="redirects_redirect_export"),
-            *super().get_urls(),
+            *super().get_urls(),  # the import page's first (CsvImportMixin)
         ]
 
-    def import_view(self, request):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        report = None
-        if request.method == "POST":
-            form = CsvImportForm(request.POST, request.FILES)
-            if form.is_valid():
-                text = form.cleaned_data["text"]
-                report = services.import_csv(text, good_rows_only="import_good" in request.POST)
-                if report.applied:
-                    self.message_user(
-                        request,
-                        f"{report.imported} redirects imported"
-                        + (f"; {len(report.errors)} bad rows left out." if report.errors else "."),
-                        messages.SUCCESS,
-                    )
-                    if not report.errors:
-                        return HttpResponseRedirect(reverse("admin:redirects_redirect_changelist"))
-                form = CsvImportForm(initial={"text": text})
-        else:
-            form = CsvImportForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import redirects from CSV",
-            "form": form,
-            "report": report,
-        }
-        return TemplateResponse(request, "redirects/admin/import.html", context)
+    def import_rows(self, request, form, *, good_rows_only):
+        return services.import_csv(form.cleaned_data["text"], good_rows_only=good_rows_only)
 
     def export_view(self, request):
         if not self.has_view_permission(request):
@@ -179,9 +134,7 @@ class RedirectAdmin(admin.ModelAdmin):
         out = io.StringIO()
         services.export_csv(queryset, out)
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y-%m-%d")
-        response["Content-Disposition"] = f'attachment; filename="redirects-{stamp}.csv"'
-        return response
+        return dated_attachment(response, "redirects", "csv")
 
 
 @admin.action(

@@ -1,9 +1,14 @@
-"""Admin helpers shared by the interviews and blog apps: publishing state, bulk publishing."""
+"""Admin helpers shared by the apps: publishing state, bulk publishing, CSV import pages."""
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -175,3 +180,95 @@ class CachedChoicesMixin:
         if field is not None and db_field.name in self.cached_choice_fields:
             field.choices = list(field.choices)
         return field
+
+
+def dated_attachment(response, stem, extension):
+    """An admin's download, named for the day it was taken: ``redirects-2026-12-02.csv``."""
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{stamp}.{extension}"'
+    return response
+
+
+class CsvUploadForm(forms.Form):
+    """A CSV file chosen once: its text (UTF-8, at most `max_bytes`) and name are kept in the
+    page after a report, so "import the good rows" posts them again without the file."""
+
+    max_bytes = 5 * 1024 * 1024
+    file = forms.FileField(required=False)
+    text = forms.CharField(required=False, widget=forms.HiddenInput)
+    filename = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > self.max_bytes:
+                megabytes = self.max_bytes // (1024 * 1024)
+                raise ValidationError(f"The file is larger than {megabytes} MB: split it.")
+            try:
+                data["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ValidationError("The file is not UTF-8 text: save it as CSV UTF-8.") from None
+            data["filename"] = upload.name[:100]
+        if not data.get("text", "").strip():
+            raise ValidationError("Choose a CSV file.")
+        return data
+
+    def kept(self):
+        """The form's values, for the form shown again under a report (the file as its text)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "file"}
+
+
+class CsvImportMixin:
+    """An admin's "Import from CSV" page at ``import/`` (URL name ``<app>_<model>_import``), for
+    editors who may add rows: upload, a report naming the bad rows, "import the good rows" posted
+    again with the kept text, and a message. `import_rows` does the import and returns a report
+    with ``applied``, ``imported`` and ``errors``: with bad rows it imports nothing unless asked
+    for the good rows only."""
+
+    import_form = CsvUploadForm
+    import_template = None
+    # After an import with no bad row: back to the list, or (False) the page with its report.
+    import_back_to_list = True
+
+    def import_rows(self, request, form, *, good_rows_only):
+        raise NotImplementedError
+
+    def import_summary(self, report):
+        return f"{report.imported} {self.model._meta.verbose_name_plural} imported"
+
+    def get_urls(self):
+        opts = self.model._meta
+        view = self.admin_site.admin_view(self.import_view)
+        name = f"{opts.app_label}_{opts.model_name}_import"
+        return [path("import/", view, name=name), *super().get_urls()]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        opts, report = self.model._meta, None
+        if request.method == "POST":
+            form = self.import_form(request.POST, request.FILES)
+            if form.is_valid():
+                good_rows_only = "import_good" in request.POST
+                report = self.import_rows(request, form, good_rows_only=good_rows_only)
+                if report.applied:
+                    left_out = (
+                        f"; {len(report.errors)} bad rows left out." if report.errors else "."
+                    )
+                    self.message_user(
+                        request, self.import_summary(report) + left_out, messages.SUCCESS
+                    )
+                    if not report.errors and self.import_back_to_list:
+                        return HttpResponseRedirect(reverse(admin_urlname(opts, "changelist")))
+                form = self.import_form(initial=form.kept())
+        else:
+            form = self.import_form()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": f"Import {opts.verbose_name_plural} from CSV",
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, self.import_template, context)

@@ -1,6 +1,7 @@
 """The project in another process, for tests: its settings as they load from an environment,
 and the production app server (gunicorn) on a local port."""
 
+import contextlib
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,18 +115,52 @@ def stop(process, timeout=10):
         process.wait()
 
 
+def postgres_url(name):
+    """The URL of database ``name`` on the test database's PostgreSQL server, as its user."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+
+
+def postgres_admin():
+    """An autocommit connection to the test database's server (its ``postgres`` database), to
+    create and drop databases."""
+    import psycopg
+
+    return psycopg.connect(postgres_url("postgres"), autocommit=True)
+
+
+@contextlib.contextmanager
+def throwaway_databases(*labels):
+    """New, empty PostgreSQL databases on the test database's server, one per label, for
+    processes of the project started by a test: yields {label: URL}; drops them after, with any
+    connection still open to them."""
+    suffix = uuid.uuid4().hex[:10]
+    names = {label: f"sl_{label}_{suffix}" for label in labels}
+    try:
+        with postgres_admin() as admin:
+            for name in names.values():
+                admin.execute(f'CREATE DATABASE "{name}"')
+        yield {label: postgres_url(name) for label, name in names.items()}
+    finally:
+        with postgres_admin() as admin:
+            for name in names.values():
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def start_db_worker(**env):
     """A django-tasks database worker (``manage.py db_worker``) on the test database, which
     must be PostgreSQL (SQLite's is in memory); settings from the environment and ``env``. Stop
     it with ``stop``; ``kill()`` it for a worker lost mid-job."""
     from django.db import connection
 
-    db = connection.settings_dict
     environment = {
         **os.environ,
         "ENV_FILE": "",
         "DEBUG": "",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": postgres_url(connection.settings_dict["NAME"]),
         "TASKS_BACKEND": "database",
         **env,
     }

@@ -1,11 +1,15 @@
 """Issue 15's second journey in Chromium: an editor edits a published interview, saves the draft,
 readers still see the old text (the page cache entry stays as it was), the editor previews the
-draft, publishes the changes, and readers see the new text; History compares the two revisions
-in the form's words. axe checks the change form of a live piece with a draft."""
+draft, schedules it and cancels the schedule from the desk (the draft stays), publishes the
+changes, and readers see the new text; History compares the two revisions in the form's words.
+axe checks the change form of a live piece with a draft."""
+
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import ModerationSettings
@@ -76,6 +80,34 @@ def test_editor_works_on_a_draft_of_a_live_interview_then_publishes_it(
     expect(preview.locator("main")).to_contain_text(NEW)
     screenshot(preview, "draft-preview")
     preview.close()
+
+    # Scheduled for tomorrow, then called off from the desk: the changes stay a draft, and the
+    # readers' copy of the page stays as it is (the preview above re-rendered it).
+    anonymous.get(interview.get_absolute_url())
+    assert anonymous.get(interview.get_absolute_url())["X-Cache"] == "hit"
+    tomorrow = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT07:00")
+    page.fill("#changes-at-top", tomorrow)
+    page.locator(".schedule-changes-row input[value='Schedule changes']").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("Changes scheduled for")
+    page.goto(f"{site}/admin/")
+    row = page.locator("#desk-scheduled tr", has_text=interview.title)
+    expect(row).to_contain_text("Changes scheduled for")
+    screenshot(page, "desk-changes-scheduled")
+    row.get_by_role("button", name=f"Cancel the scheduled changes to {interview.title}").click()
+    expect(page).to_have_url(f"{site}/admin/")
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"Schedule cancelled: the changes to “{interview.title}” stay a draft"
+    )
+    expect(page.locator("#desk-scheduled")).not_to_contain_text(interview.title)
+    expect(page.locator("#desk-drafts tr", has_text=interview.title)).to_contain_text(
+        "not published yet"
+    )
+    screenshot(page, "desk-schedule-cancelled")
+    pending = PendingChanges.objects.get()
+    assert pending.go_live_at is None
+    assert anonymous.get(interview.get_absolute_url())["X-Cache"] == "hit"
+    page.goto(f"{site}/admin/interviews/interview/{interview.pk}/change/")
+    expect(page.locator("#id_answers-0-body")).to_have_value(NEW)  # the draft, kept
 
     # axe on the change form of a live piece with a draft.
     a11y_page.goto(f"{site}/admin/login/?next=/admin/")

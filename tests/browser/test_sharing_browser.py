@@ -1,6 +1,6 @@
-"""A quote's, an interview's and a post's page in a real browser: the card shows, the share links
-are plain links, the copy button (static js/copy.js) works, the JSON-LD blocks raise no
-Content-Security-Policy report."""
+"""A quote's, an interview's and a post's page in a real browser: the quote right under its
+kicker, the card shows, the share links are plain links, the copy button (static js/copy.js)
+works, the JSON-LD blocks raise no Content-Security-Policy report."""
 
 import pytest
 from playwright.sync_api import expect
@@ -39,6 +39,12 @@ def test_the_quote_page_shares_without_third_party_scripts(
     requested = []
     page.on("request", lambda r: requested.append(r.url))
     page.goto(f"{live_server.url}/quotes/{quote.pk}/")
+    # The quote stands right under the kicker (its heading is for screen readers only): it sat
+    # 66px lower, the header's padding and the quote's margin one on the other.
+    kicker = page.locator(".page-header .kicker").bounding_box()
+    pull_quote = page.locator("main .pull-quote").bounding_box()
+    gap = pull_quote["y"] - (kicker["y"] + kicker["height"])
+    assert 0 < gap <= 16, gap
     card = page.locator("img.quote-page__card")
     card.scroll_into_view_if_needed()
     for _ in range(100):  # lazy: loads once in view (wait_for_function would need eval)

@@ -1,6 +1,7 @@
 """The editors' desk, the admin's home page: what is scheduled (with its day and time), drafts,
 interviews waiting for their leader's approval and approved ones, comments waiting with Approve /
-Spam right there; a bounded number of queries whatever the amount of content."""
+Spam right there, scheduled changes with Cancel; a bounded number of queries whatever the amount
+of content."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -89,6 +90,74 @@ def test_drafts_of_live_pieces_are_on_the_desk_until_published_or_scheduled(
     assert 'id="desk-drafts"' not in page
     scheduled = page.split('id="desk-scheduled"')[1].split("</table>")[0]
     assert "Live, being edited" in scheduled and "Changes scheduled for" in scheduled
+
+
+def _scheduled_section(client):
+    page = client.get(INDEX).content.decode()
+    return page, page.split('id="desk-scheduled"')[1].split("</table>")[0]
+
+
+def test_scheduled_changes_can_be_cancelled_from_the_desk_and_stay_a_draft(
+    frozen, client, desk_editor
+):
+    live = f.interview(title="Live, changes for Monday")
+    draft = f.pending_changes(
+        item=live, user=desk_editor, go_live_at=NOW + timedelta(days=6), scheduled_by=desk_editor
+    )
+    cancel = reverse("admin:interviews_interview_cancel_schedule", args=[live.pk])
+    _, scheduled = _scheduled_section(client)
+    assert f'action="{cancel}"' in scheduled
+    assert 'aria-label="Cancel the scheduled changes to Live, changes for Monday' in scheduled
+
+    response = client.post(cancel, {"next": INDEX}, follow=True)
+    assert response.redirect_chain == [(INDEX, 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Schedule cancelled: the changes to “Live, changes for Monday” stay a draft; readers "
+        "see the published version."
+    ]
+    draft.refresh_from_db()  # kept, with its changes, unscheduled
+    assert draft.go_live_at is None and draft.scheduled_by is None
+    assert draft.data == {"title": ["Live, changes for Monday, revised"]}
+    live.refresh_from_db()  # the live version as it was
+    assert live.title == "Live, changes for Monday" and live.is_published()
+    page, scheduled = _scheduled_section(client)
+    assert "Live, changes for Monday" not in scheduled
+    drafts = page.split('id="desk-drafts"')[1].split("</table>")[0]
+    assert "Live, changes for Monday" in drafts
+    assert "Changes to a live interview, not published yet" in drafts
+
+    # Again (a second tab, or published meanwhile): nothing to cancel, said so.
+    response = client.post(cancel, {"next": "https://elsewhere.example/"}, follow=True)
+    assert response.redirect_chain[0][0] == reverse(
+        "admin:interviews_interview_change", args=[live.pk]
+    )
+    assert "are not scheduled" in str(list(response.context["messages"])[0])
+
+
+def test_scheduled_pieces_have_no_cancel_only_scheduled_changes(frozen, client, desk_editor):
+    f.interview(title="Next week's interview", publish_at=NOW + timedelta(days=6))
+    _, scheduled = _scheduled_section(client)
+    assert "Next week" in scheduled and "<button" not in scheduled
+
+
+def test_cancelling_needs_a_post_with_its_csrf_token_and_the_publish_permission(frozen, roles):
+    author = f.staff("writer", AUTHOR)
+    live = f.interview(title="The author's live piece", owner=author)
+    draft = f.pending_changes(item=live, go_live_at=NOW + timedelta(days=6))
+    cancel = reverse("admin:interviews_interview_cancel_schedule", args=[live.pk])
+    writer = Client()
+    writer.force_login(author)
+    _, scheduled = _scheduled_section(writer)
+    assert "The author&#x27;s live piece" in scheduled and cancel not in scheduled
+    assert writer.post(cancel).status_code == 403  # authors do not schedule, nor cancel
+    change = reverse("admin:interviews_interview_change", args=[live.pk])
+    assert writer.post(change, {"_cancel_schedule": "1"}).status_code == 403  # nor in the form
+    editor = Client(enforce_csrf_checks=True)
+    editor.force_login(f.staff("eddie", EDITOR))
+    assert editor.get(cancel).status_code == 405
+    assert editor.post(cancel).status_code == 403  # no CSRF token
+    draft.refresh_from_db()
+    assert draft.go_live_at == NOW + timedelta(days=6)
 
 
 def test_the_desk_shows_when_approval_was_sent_opened_and_given(frozen, client, desk_editor):

@@ -28,7 +28,15 @@ from socialleaders.cachetags import object_tag
 from socialleaders.middleware import PageCacheMiddleware
 from socialleaders.publishing import Status
 from tests import factories
-from tests.processes import eventually, fetch, free_port, start_app_server, stop, wait_until_up
+from tests.processes import (
+    eventually,
+    fetch,
+    free_port,
+    start_app_server,
+    stop,
+    throwaway_databases,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -578,7 +586,6 @@ def shared_postgres_and_redis(tmp_path):
     """A throwaway PostgreSQL database (migrated) and a Redis key prefix, both dropped after."""
     if connection.vendor != "postgresql":
         pytest.skip("the two-server test needs PostgreSQL (set DATABASE_URL=postgres://...)")
-    import psycopg
     import redis
 
     redis_url = os.environ.get("TWO_SERVER_REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -587,19 +594,6 @@ def shared_postgres_and_redis(tmp_path):
     except redis.RedisError as error:
         pytest.skip(f"the two-server test needs Redis at {redis_url}: {error}")
 
-    params = connection.settings_dict
-    name = f"sl_twoservers_{uuid.uuid4().hex[:10]}"
-    admin_dsn = dict(
-        host=params["HOST"] or "127.0.0.1",
-        port=params["PORT"] or 5432,
-        user=params["USER"],
-        password=params["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    with psycopg.connect(**admin_dsn) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    user = params["USER"] + (f":{params['PASSWORD']}" if params["PASSWORD"] else "")
     prefix = f"twoservers-{uuid.uuid4().hex[:10]}"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
@@ -607,7 +601,6 @@ def shared_postgres_and_redis(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"postgres://{user}@{admin_dsn['host']}:{admin_dsn['port']}/{name}",
         "REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": prefix,
         "PAGE_CACHE": "1",
@@ -618,17 +611,19 @@ def shared_postgres_and_redis(tmp_path):
     }
     manage = [sys.executable, "manage.py"]
     try:
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-        subprocess.run(
-            [*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
-        )
-        yield env
+        with throwaway_databases("twoservers") as urls:
+            env["DATABASE_URL"] = urls["twoservers"]
+            subprocess.run(
+                [*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+            )
+            subprocess.run(
+                [*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+            )
+            yield env
     finally:
         client = redis.Redis.from_url(redis_url)
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
-        with psycopg.connect(**admin_dsn) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(tmp_path / "static", ignore_errors=True)
 
 

@@ -2,6 +2,7 @@
 gunicorn on a migrated database. Anonymous pages come from Varnish, editors and commenters pass
 straight through, pages are purged by tag, and cached pages outlive an app server that fails."""
 
+import contextlib
 import gzip
 import json
 import os
@@ -26,6 +27,7 @@ from tests.processes import (
     start_app_server,
     start_front_cache,
     stop,
+    throwaway_databases,
     wait_until_up,
 )
 
@@ -55,24 +57,9 @@ def app_env(tmp_path_factory, varnish_available):
     except redis.RedisError as error:
         pytest.skip(f"the front cache tests need Redis at {REDIS_URL}: {error}")
     tmp = tmp_path_factory.mktemp("front-cache")
-    params = connection.settings_dict
-    name = f"sl_frontcache_{uuid.uuid4().hex[:10]}"
-    admin_dsn = None
+    databases = contextlib.ExitStack()
     if connection.vendor == "postgresql":
-        import psycopg
-
-        admin_dsn = dict(
-            host=params["HOST"] or "127.0.0.1",
-            port=params["PORT"] or 5432,
-            user=params["USER"],
-            password=params["PASSWORD"] or None,
-            dbname="postgres",
-            autocommit=True,
-        )
-        with psycopg.connect(**admin_dsn) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        user = params["USER"] + (f":{params['PASSWORD']}" if params["PASSWORD"] else "")
-        database_url = f"postgres://{user}@{admin_dsn['host']}:{admin_dsn['port']}/{name}"
+        database_url = databases.enter_context(throwaway_databases("frontcache"))["frontcache"]
     else:
         database_url = f"sqlite:///{tmp / 'db.sqlite3'}"
     prefix = f"frontcache-{uuid.uuid4().hex[:10]}"
@@ -124,11 +111,7 @@ def app_env(tmp_path_factory, varnish_available):
         client = redis.Redis.from_url(REDIS_URL)
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
-        if admin_dsn:
-            import psycopg
-
-            with psycopg.connect(**admin_dsn) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        databases.close()
 
 
 def orm(env, code):

@@ -6,6 +6,7 @@ The end-to-end test runs gunicorn against two real PostgreSQL databases: a prima
 "replica" holding different content (streaming replication cannot be set up here; distinct rows
 show which database each page was read from)."""
 
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -18,7 +19,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,15 @@ from comments.forms import make_timestamp
 from interviews.models import Interview, Leader
 from socialleaders.replica import ReplicaReadMiddleware
 from socialleaders.routers import ReplicaRouter
-from tests.processes import environment, settings_values, start_app_server, stop, wait_until_up
+from tests.processes import (
+    environment,
+    postgres_admin,
+    settings_values,
+    start_app_server,
+    stop,
+    throwaway_databases,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTS = range(8005, 8008)
@@ -216,22 +224,6 @@ def test_relations_across_primary_and_replicas_are_allowed_and_only_the_primary_
 # End to end: gunicorn on a primary and a "replica" ----------------------------------------
 
 
-def _admin_dsn():
-    params = connection.settings_dict
-    return dict(
-        host=params["HOST"] or "127.0.0.1",
-        port=params["PORT"] or 5432,
-        user=params["USER"],
-        password=params["PASSWORD"] or None,
-        autocommit=True,
-    )
-
-
-def _url(dsn, name):
-    user = dsn["user"] + (f":{dsn['password']}" if dsn["password"] else "")
-    return f"postgres://{user}@{dsn['host']}:{dsn['port']}/{name}"
-
-
 SEED = """
 import django; django.setup()
 from datetime import timedelta
@@ -260,12 +252,9 @@ def primary_and_replica(tmp_path):
         pytest.skip("the replica test needs PostgreSQL (set DATABASE_URL=postgres://...)")
     import psycopg
 
-    dsn = _admin_dsn()
-    suffix = uuid.uuid4().hex[:8]
-    names = {"primary": f"sl_scale_primary_{suffix}", "replica": f"sl_scale_replica_{suffix}"}
-    with psycopg.connect(**dsn, dbname="postgres") as admin:
-        for name in names.values():
-            admin.execute(f'CREATE DATABASE "{name}"')
+    databases = contextlib.ExitStack()
+    urls = databases.enter_context(throwaway_databases("scale_primary", "scale_replica"))
+    urls = {"primary": urls["scale_primary"], "replica": urls["scale_replica"]}
     base = {
         **{
             k: v
@@ -286,8 +275,8 @@ def primary_and_replica(tmp_path):
         "LOG_LEVEL": "WARNING",
     }
     try:
-        for role, name in names.items():
-            env = {**base, "DATABASE_URL": _url(dsn, name)}
+        for role, url in urls.items():
+            env = {**base, "DATABASE_URL": url}
             manage = [sys.executable, "manage.py"]
             subprocess.run(
                 [*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
@@ -297,8 +286,8 @@ def primary_and_replica(tmp_path):
             subprocess.run([sys.executable, "-c", seed], cwd=ROOT, env=env, check=True)
         env = {
             **base,
-            "DATABASE_URL": _url(dsn, names["primary"]),
-            "DATABASE_REPLICA_URLS": _url(dsn, names["replica"]),
+            "DATABASE_URL": urls["primary"],
+            "DATABASE_REPLICA_URLS": urls["replica"],
             "DATABASE_PIN_SECONDS": "3",
         }
         subprocess.run(
@@ -307,11 +296,9 @@ def primary_and_replica(tmp_path):
             env=env,
             check=True,
         )
-        yield env, {role: psycopg.connect(**dsn, dbname=name) for role, name in names.items()}
+        yield env, {role: psycopg.connect(url, autocommit=True) for role, url in urls.items()}
     finally:
-        with psycopg.connect(**dsn, dbname="postgres") as admin:
-            for name in names.values():
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        databases.close()
         shutil.rmtree(tmp_path / "static", ignore_errors=True)
 
 
@@ -492,10 +479,8 @@ def test_health_check_covers_each_replica_and_fails_when_one_is_gone(server, pri
     assert body["checks"]["database"]["ok"] is True
     assert body["checks"]["database:replica_1"]["ok"] is True
 
-    import psycopg
-
     replica = env["DATABASE_REPLICA_URLS"].rsplit("/", 1)[1]
-    with psycopg.connect(**_admin_dsn(), dbname="postgres") as admin:
+    with postgres_admin() as admin:
         admin.execute(f'DROP DATABASE "{replica}" WITH (FORCE)')
     status, body = _health(base)
     assert status == 503
