@@ -13,9 +13,9 @@ Phases, all in this one run:
   (`send_batch`): SQL queries and time of every batch, by batch index;
 - reference: a plain smtplib loop sending 10,000 pre-built messages to the same server, with one
   and with two client processes (the server's own limit on this machine);
-- workers: another interview goes live with 1, then 2 `manage.py db_worker` processes running
-  (the production command): time from publishing to the last message, messages per second,
-  peak RSS of each worker.
+- workers: another interview goes live with 1, then 2 (`--workers`) `manage.py db_worker`
+  processes running (the production command): time from publishing to the last message,
+  messages per second, peak RSS of each worker.
 The rate limit is lifted (NEWSLETTER_RATE_PER_MINUTE) so that what is measured is the send
 path itself. Results: bench/results/newsletter_send.json and a section of docs/benchmarks.md.
 """
@@ -132,6 +132,8 @@ def environment(args, smtp_port):
         "EMAIL_PORT": str(smtp_port),
         "SITE_URL": "https://socialleaders.example",
         "NEWSLETTER_RATE_PER_MINUTE": str(10**9),
+        # Every worker of the largest run may send the mailing at once.
+        "NEWSLETTER_PARALLEL_SENDS": str(max(args.workers)),
         "REDIS_URL": "",  # the send path uses no cache
         "LOG_LEVEL": "WARNING",
     }
@@ -154,7 +156,7 @@ def setup_django(env):
     django.setup()
 
 
-def seed(subscribers):
+def seed(subscribers, worker_runs):
     """The subscribers, and three interviews still in draft (one per mailing measured), each
     with a pull quote and an answer, as an interview's email shows them."""
     from django.utils import timezone
@@ -180,7 +182,7 @@ def seed(subscribers):
         text="How do you use social media?", label="Use", slug="how", order=1
     )
     interviews = []
-    for n, name in enumerate(["queue", "one-worker", "two-workers"]):
+    for n, name in enumerate(["queue", *(f"{count}-workers" for count in worker_runs)]):
         leader = Leader.objects.create(
             name=f"Leader {n}", slug=f"leader-{n}", role="Chief Executive", organisation="Org"
         )
@@ -569,7 +571,7 @@ def main():
         setup_django(env)
         from django.conf import settings
 
-        interviews = seed(args.subscribers)
+        interviews = seed(args.subscribers, args.workers)
         log(f"{args.subscribers} subscribers")
         queue = queue_phase(interviews[0], args.subscribers)
         batches = batches_phase(queue["mailing"], smtp)
@@ -577,7 +579,7 @@ def main():
         references = [reference_phase(smtp, messages, clients) for clients in (1, 2)]
         workers = [
             workers_phase(interviews[1 + i], smtp, env, count, args.subscribers, workdir)
-            for i, count in enumerate(args.workers[:2])
+            for i, count in enumerate(args.workers)
         ]
         duplicates = smtp.read()["duplicates"]
         result = {

@@ -21,8 +21,6 @@ from .models import Delivery, Mailing, Subscriber
 
 logger = logging.getLogger(__name__)
 
-# Chains of batches started per mailing: as many workers as this can send it at once.
-PARALLEL_CHAINS = 2
 
 
 @task()
@@ -114,7 +112,8 @@ def start_mailing(mailing, now):
     mailing.state, mailing.started_at = Mailing.State.SENDING, now
     mailing.save(update_fields=["state", "started_at"])
     mailing_id = mailing.pk
-    chains = 1 if not default_task_backend.supports_defer else PARALLEL_CHAINS
+    # Chains of batch jobs: as many workers as this can send it at once.
+    chains = settings.NEWSLETTER_PARALLEL_SENDS if default_task_backend.supports_defer else 1
     for _ in range(chains):
         transaction.on_commit(lambda: send_mailing.enqueue(mailing_id))
 
