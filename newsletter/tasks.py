@@ -22,7 +22,6 @@ from .models import Delivery, Mailing, Subscriber
 logger = logging.getLogger(__name__)
 
 
-
 @task()
 def send_confirmation(subscriber_id):
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
