@@ -5,6 +5,8 @@ Django keeps a transaction's callbacks in a list that it replaces at every commi
 many steps as callbacks were registered before, and an import registers tens of thousands (one
 per saved row): the scan made imports quadratic (docs/benchmarks.md, "WordPress import")."""
 
+from contextlib import contextmanager
+
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 
@@ -26,3 +28,22 @@ def on_commit_once(func, using=DEFAULT_DB_ALIAS):
     transaction.on_commit(func, using=using)
     known[1].add(id(func))
     return True
+
+
+@contextmanager
+def changing_a_lot(using=DEFAULT_DB_ALIAS):
+    """Within: the current transaction changes a lot (an import). Whoever reacts to each saved
+    row at commit (the page cache, the newsletter) does one thing for the whole transaction
+    instead: ``changes_a_lot()`` says so. Rules and figures: docs/importing.md, "Memory"."""
+    connection = transaction.get_connection(using)
+    connection._sl_bulk = getattr(connection, "_sl_bulk", 0) + 1
+    try:
+        yield
+    finally:
+        connection._sl_bulk -= 1
+
+
+def changes_a_lot(using=DEFAULT_DB_ALIAS):
+    """True inside ``changing_a_lot()`` and a transaction."""
+    connection = transaction.get_connection(using)
+    return connection.in_atomic_block and getattr(connection, "_sl_bulk", 0) > 0

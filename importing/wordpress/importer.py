@@ -37,6 +37,7 @@ from interviews.models import Answer, Interview, InterviewPlatform, Question, Qu
 from redirects.models import Redirect
 from redirects.services import add_redirect
 from socialleaders.publishing import Status, slug_for
+from socialleaders.transactions import changing_a_lot
 
 from . import content
 from .reader import ZERO_DATE, Channel, WPAuthor, WPItem, WPTerm, read_export
@@ -76,7 +77,7 @@ class WXRResult(ImportResult):
     wxr_version: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Plan:
     """Where one post, page or interview goes: decided before anything is written so links
     between pieces can point to their new addresses."""
@@ -681,7 +682,6 @@ class Importer:
             if post is None:
                 post = Post(slug=plan.slug, **fields)
                 self.count("posts", True)
-                self.result.titles["posts"].append(title)
             else:
                 for key, value in fields.items():
                     setattr(post, key, value)
@@ -1102,7 +1102,7 @@ def run(path, media_dir=None, dry_run=False, progress=None):
     that does not commit are removed again."""
     importer = Importer(path, media_dir, progress)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), changing_a_lot():
             importer.run()
             if dry_run:
                 raise DryRunRollback
