@@ -7,7 +7,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from socialleaders.transactions import changes_a_lot, on_commit_once
+from socialleaders.transactions import bulk_write, on_commit_once
 
 
 def _saved(sender, instance, created, raw=False, using=DEFAULT_DB_ALIAS, **kwargs):
@@ -17,7 +17,7 @@ def _saved(sender, instance, created, raw=False, using=DEFAULT_DB_ALIAS, **kwarg
 
     kind = sender._meta.model_name
     pk = instance.pk
-    if changes_a_lot(using):
+    if bulk_write(using) is not None:
         _bulk_saved(using, kind, instance)
     else:
         transaction.on_commit(lambda: tasks.mail_piece.enqueue(kind, pk, created), using=using)

@@ -29,7 +29,7 @@ from django.db.models.signals import (
 from django.utils import timezone
 
 from socialleaders import cachetags, cdn, replica
-from socialleaders.transactions import changes_a_lot, on_commit_once
+from socialleaders.transactions import bulk_write, on_commit_once
 
 logger = logging.getLogger(__name__)
 
@@ -143,15 +143,17 @@ def content_changed(tags=None, using=DEFAULT_DB_ALIAS):
         pending = _pending_tags(using)
         if on_commit_once(_flushes[using], using=using):
             pending.clear()  # left from a transaction that rolled back
-        if changes_a_lot(using):
+        bulk = bulk_write(using)
+        if bulk is not None:
             # A bulk write (an import): every page goes stale once now and once at commit,
             # whatever it saves; nothing is kept per row.
-            tags = {cachetags.SITE}
-        if cachetags.SITE in pending:
-            return  # every page goes stale at commit already
+            if not bulk.get("page cache"):
+                bulk["page cache"] = True
+                invalidate({cachetags.SITE})
+                pending.clear()
+            pending.add(cachetags.SITE)
+            return
         invalidate(tags)
-        if cachetags.SITE in tags:
-            pending.clear()
         pending |= tags
     else:  # autocommit: the change is already committed
         invalidate(tags)

@@ -30,20 +30,25 @@ def on_commit_once(func, using=DEFAULT_DB_ALIAS):
     return True
 
 
+
 @contextmanager
 def changing_a_lot(using=DEFAULT_DB_ALIAS):
     """Within: the current transaction changes a lot (an import). Whoever reacts to each saved
-    row at commit (the page cache, the newsletter) does one thing for the whole transaction
-    instead: ``changes_a_lot()`` says so. Rules and figures: docs/importing.md, "Memory"."""
+    row (the page cache, the newsletter) does one thing for the whole transaction instead: it
+    asks ``bulk_write()``. Why: docs/importing.md, "Memory"."""
     connection = transaction.get_connection(using)
-    connection._sl_bulk = getattr(connection, "_sl_bulk", 0) + 1
+    outer = getattr(connection, "_sl_bulk", None)
+    if outer is None:
+        connection._sl_bulk = {}
     try:
         yield
     finally:
-        connection._sl_bulk -= 1
+        if outer is None:
+            connection._sl_bulk = None
 
 
-def changes_a_lot(using=DEFAULT_DB_ALIAS):
-    """True inside ``changing_a_lot()`` and a transaction."""
+def bulk_write(using=DEFAULT_DB_ALIAS):
+    """Inside ``changing_a_lot()`` and a transaction: a dict for that bulk write's own notes
+    (what was done once already); otherwise None."""
     connection = transaction.get_connection(using)
-    return connection.in_atomic_block and getattr(connection, "_sl_bulk", 0) > 0
+    return getattr(connection, "_sl_bulk", None) if connection.in_atomic_block else None
