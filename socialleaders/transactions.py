@@ -30,7 +30,6 @@ def on_commit_once(func, using=DEFAULT_DB_ALIAS):
     return True
 
 
-
 @contextmanager
 def changing_a_lot(using=DEFAULT_DB_ALIAS):
     """Within: the current transaction changes a lot (an import). Whoever reacts to each saved

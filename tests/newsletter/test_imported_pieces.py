@@ -69,6 +69,4 @@ def test_a_reimport_updating_a_piece_whose_mailing_waited_mails_it_once_live(tmp
     assert Mailing.objects.get().state == "pending"
     published = item(5, "Long in the making", "<p>Done.</p>", status="publish")
     import_export(tmp_path, export(author("jane", "Jane"), published))
-    assert [m["Subject"] for m in smtp.to("reader@example.org")] == [
-        "Long in the making"
-    ]
+    assert [m["Subject"] for m in smtp.to("reader@example.org")] == ["Long in the making"]
