@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.conf import settings
@@ -77,17 +78,25 @@ class WXRResult(ImportResult):
     wxr_version: str = ""
 
 
+class Earlier(NamedTuple):
+    """What an earlier import recorded of a piece: enough to tell whether it changed since."""
+
+    checksum: str
+    quotes: tuple  # the pull quotes it made
+
+
 @dataclass(slots=True)
 class Plan:
     """Where one post, page or interview goes: decided before anything is written so links
-    between pieces can point to their new addresses."""
+    between pieces can point to their new addresses. Kept for every piece all run long: small
+    (keys, not rows)."""
 
     item_id: int
     model: type
     slug: str
     url: str
-    existing: object = None  # the row it updates or adopts
-    record: ImportedItem | None = None
+    existing: int | None = None  # the pk of the row it updates or adopts
+    record: Earlier | None = None
 
 
 @dataclass
@@ -257,10 +266,13 @@ class Importer:
 
     def plan(self):
         source = self.channel.source
-        records = {
-            r.wp_id: r
-            for r in ImportedItem.objects.filter(source=source, kind=ImportedItem.Kind.POST)
-        }
+        records = {}  # wp_id -> (content type id, object id, Earlier)
+        rows = ImportedItem.objects.filter(source=source, kind=ImportedItem.Kind.POST)
+        for wp_id, ct_id, object_id, checksum, extra in rows.values_list(
+            "wp_id", "content_type_id", "object_id", "checksum", "extra"
+        ).iterator(chunk_size=2000):
+            quotes = tuple((extra or {}).get("quotes") or ())
+            records[wp_id] = (ct_id, object_id, Earlier(checksum, quotes))
         taken = {Post: set(), Interview: set()}
         pieces = [v for k, v in self.items.items() if isinstance(k, tuple)]
         pieces += [self.items[i] for i in self.series_ids]
@@ -268,15 +280,15 @@ class Importer:
             model = Interview if item.wp_id in self.series_ids else Post
             if model is Interview and not self._is_interview(item):
                 continue  # the series summary and introduction: the series page
-            record = records.get(item.wp_id)
-            existing = record.target if record and record.object_id else None
-            if existing is not None and not isinstance(existing, model):
-                existing = None
-            if existing is not None:
-                slug = existing.slug
+            ct_id, object_id, record = records.get(item.wp_id, (None, None, None))
+            slug = None
+            if object_id and ct_id == self._ct(model).pk:
+                slug = model.objects.filter(pk=object_id).values_list("slug", flat=True).first()
+            if slug is not None:
+                existing = object_id
             else:
                 slug = self._free_slug(item, model, taken[model])
-                existing = model.objects.filter(slug=slug).first()
+                existing = model.objects.filter(slug=slug).values_list("pk", flat=True).first()
             taken[model].add(slug)
             name = "interviews:detail" if model is Interview else "blog:post"
             plan = Plan(item.wp_id, model, slug, reverse(name, kwargs={"slug": slug}))
@@ -649,7 +661,7 @@ class Importer:
         }
         if item.is_sticky:
             extra["sticky"] = True
-        post = plan.existing
+        post = Post.objects.get(pk=plan.existing) if plan.existing is not None else None
         if post is not None and row is None:
             self.count("posts", False)
             self.note(item.line, f"“{title}” is already here (/{post.slug}/): left as it is")
@@ -936,7 +948,7 @@ class Importer:
                                  item.post_name, item.thumbnail_id)  # fmt: skip
             interview.checksum = checksum
             if plan.existing is not None and plan.record and plan.record.checksum != checksum:
-                changed.append((interview, plan.existing))
+                changed.append((interview, Interview.objects.get(pk=plan.existing)))
         _write_series(self.result, parsed, {}, self.now)
         series = Series.objects.get(slug=parsed.slug)
         for interview, obj in changed:
@@ -1038,7 +1050,7 @@ class Importer:
                 quote.save()
                 self.result.updated["quotes"] += 1
             texts.append(pq.text)
-        earlier = set((plan.record.extra.get("quotes") or []) if plan.record else []) - set(texts)
+        earlier = set(plan.record.quotes if plan.record else ()) - set(texts)
         if earlier:
             gone, _ = obj.quotes.filter(text__in=earlier).delete()
             if gone:
