@@ -225,8 +225,8 @@ class Importer:
         return bool(HEADING_RE.match(content.clean_title(item.title)))
 
     def _index_piece(self, item):
-        # Kept small (a tuple: an item's copy with empty fields took ~1.5 KB more a piece, the
-        # import's peak memory): what planning and links need, not the body.
+        # Kept small (a tuple: a copy of the item with its empty fields set the import's peak
+        # memory): what planning and links need, not the body.
         self.slim.setdefault(item.wp_id, Slim(*(getattr(item, name) for name in Slim._fields)))
 
     # Old addresses
