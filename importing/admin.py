@@ -99,6 +99,10 @@ class ImportRunAdmin(admin.ModelAdmin):
             return f"Running ({done} of {total or '?'})"
         return obj.get_status_display()
 
+    def changelist_view(self, request, extra_context=None):
+        runs.fail_stalled()
+        return super().changelist_view(request, extra_context)
+
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -126,6 +130,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "importing/admin/start.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        runs.fail_stalled()
         run = get_object_or_404(ImportRun, pk=object_id)
         if not self.has_view_permission(request, run):
             raise PermissionDenied

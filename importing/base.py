@@ -26,9 +26,10 @@ class ImportParseError(Exception):
         return f"{where}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Note:
-    """One line of the import report: text that was left out, moved or guessed."""
+    """One line of the import report: text that was left out, moved or guessed. Slots: an
+    export's report keeps one per line for the whole run."""
 
     path: Path
     line: int | None

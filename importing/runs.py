@@ -5,7 +5,10 @@ admin")."""
 
 import logging
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -22,6 +25,9 @@ logger = logging.getLogger(__name__)
 PART_BYTES = 1024 * 1024
 PROGRESS_KEY = "sl:import-run:{pk}:progress"
 PROGRESS_EVERY_SECONDS = 0.5
+# While a job runs, its progress is written at least this often, moving or not: a run not heard
+# from for IMPORT_RUN_STALLED_SECONDS has lost its worker (``stalled``).
+HEARTBEAT_SECONDS = 30
 MAX_REPORT_NOTES = 5000
 
 
@@ -75,11 +81,67 @@ class Tracker:
 
     def write(self):
         since = self.counting_since or (time.time(), self.done)
-        value = {"done": self.done, "total": self.total, "since": since}
+        value = {"done": self.done, "total": self.total, "since": since, "at": time.time()}
         try:
             cache.set(self.key, value, timeout=24 * 3600)
         except Exception:
             logger.warning("could not record an import's progress", exc_info=True)
+
+
+@contextmanager
+def heartbeat(tracker, seconds=HEARTBEAT_SECONDS):
+    """Within: the tracker's counts are written every ``seconds`` as well, so a long step with no
+    item done (a big commit) is not taken for a dead worker."""
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(seconds):
+            tracker.write()
+
+    thread = threading.Thread(target=beat, name="import-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _last_heard(run):
+    """When the run's job last wrote its progress (a POSIX time), or None."""
+    try:
+        value = cache.get(PROGRESS_KEY.format(pk=run.pk))
+    except Exception:
+        return None
+    return (value or {}).get("at")
+
+
+def fail_stalled(now=None):
+    """Runs whose worker died (killed, the server restarted) are marked failed: nothing was
+    changed (the import's transaction never committed). A run is taken for dead when nothing
+    was heard from it for IMPORT_RUN_STALLED_SECONDS. Checked whenever the runs are shown and
+    when a run starts. Returns how many were marked."""
+    now = now or timezone.now()
+    limit = settings.IMPORT_RUN_STALLED_SECONDS
+    marked = 0
+    running = ImportRun.objects.filter(
+        status=ImportRun.Status.RUNNING, started_at__lt=now - timedelta(seconds=limit)
+    )
+    for run in running:
+        heard = _last_heard(run)
+        if heard is not None and now.timestamp() - heard < limit:
+            continue
+        minutes = max(1, round(limit / 60))
+        gone = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
+            status=ImportRun.Status.FAILED,
+            finished_at=now,
+            error=f"interrupted: its worker stopped (nothing heard from it for {minutes} min). "
+            "Nothing was changed; start the import again.",
+        )
+        if gone:
+            run.parts.all().delete()
+            marked += 1
+    return marked
 
 
 def progress(run):
@@ -129,7 +191,8 @@ def perform(pk):
                 raise ImportParseError(
                     path, None, f"the media folder “{run.media_folder}” is not on this server"
                 )
-            result = import_export(path, media, dry_run=run.dry_run, progress=tracker)
+            with heartbeat(tracker):
+                result = import_export(path, media, dry_run=run.dry_run, progress=tracker)
         except ImportParseError as exc:
             return _failed(run, tracker, str(exc), exc.line)
         except DatabaseError as exc:

@@ -21,6 +21,7 @@ def import_wordpress_export(run_id):
 
 def start(user, upload, *, media_folder="", dry_run=False):
     """Keep the uploaded file (in 1 MB parts) and queue its import once this is committed."""
+    runs.fail_stalled()
     with transaction.atomic():
         run = ImportRun.objects.create(
             user=user,

@@ -24,6 +24,7 @@ from interviews.models import (
     ThemedInterview,
 )
 from socialleaders.publishing import Status
+from socialleaders.transactions import changing_a_lot
 
 from .base import Note
 from .posts import ParsedPosts
@@ -61,6 +62,12 @@ class ImportResult:
 
 
 def write(parsed_files, now=None):
+    # A bulk write: one site-wide page-cache invalidation, no newsletter job per piece.
+    with changing_a_lot():
+        return _write(parsed_files, now)
+
+
+def _write(parsed_files, now=None):
     now = now or timezone.now()
     result = ImportResult()
     platforms = {}

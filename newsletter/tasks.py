@@ -38,6 +38,13 @@ def piece_of(kind, pk):
     return model.objects.filter(pk=pk).first()
 
 
+def too_old_to_mail(piece, now):
+    """Live for longer than NEWSLETTER_MAX_PIECE_AGE_HOURS (the archive, an old import): its
+    email is never sent, unless a mailing was already waiting for it."""
+    age = timedelta(hours=settings.NEWSLETTER_MAX_PIECE_AGE_HOURS)
+    return piece.is_published(now) and now - piece.publish_at > age
+
+
 @task()
 def mail_piece(kind, pk, created=False):
     """A piece was saved: start its email if it is live and was never mailed; if it is
@@ -53,10 +60,8 @@ def mail_piece(kind, pk, created=False):
             # A piece live for long before (the archive, an old import) is not mailed; one
             # not live yet, or gone live lately, is. Not by which save's job runs first: two
             # workers take a draft's job and its publishing's in either order.
-            recent = now - piece.publish_at <= timedelta(
-                hours=settings.NEWSLETTER_MAX_PIECE_AGE_HOURS
-            )
-            state = Mailing.State.PENDING if not live or recent else Mailing.State.SKIPPED
+            old = too_old_to_mail(piece, now)
+            state = Mailing.State.SKIPPED if old else Mailing.State.PENDING
             try:
                 with transaction.atomic():
                     mailing = Mailing.objects.create(**{kind: piece}, state=state)
@@ -72,15 +77,21 @@ def mail_piece(kind, pk, created=False):
 
 
 @task()
-def mail_due_pieces():
-    """Start every mailing waiting for a piece that is now live (for backends that cannot
-    defer a job to the piece's time) and resume unfinished ones: `manage.py newsletter_send_due`
-    (with issues and the digest: newsletter.due)."""
+def mail_waiting_pieces():
+    """Start every mailing waiting for a piece that is now live."""
     waiting = Mailing.objects.filter(state=Mailing.State.PENDING, send=True)
     for mailing in waiting.filter(Q(interview__isnull=False) | Q(post__isnull=False)):
         piece = mailing.piece
         if piece.is_published():
             mail_piece.enqueue(mailing.kind, piece.pk)
+
+
+@task()
+def mail_due_pieces():
+    """Start every mailing waiting for a piece that is now live (for backends that cannot
+    defer a job to the piece's time) and resume unfinished ones: `manage.py newsletter_send_due`
+    (with issues and the digest: newsletter.due)."""
+    mail_waiting_pieces.call()
     # And a send whose workers all died: its remaining rows are picked up again.
     for mailing_id in Mailing.objects.filter(state=Mailing.State.SENDING).values_list(
         "pk", flat=True

@@ -29,7 +29,7 @@ from django.db.models.signals import (
 from django.utils import timezone
 
 from socialleaders import cachetags, cdn, replica
-from socialleaders.transactions import on_commit_once
+from socialleaders.transactions import bulk_write, on_commit_once
 
 logger = logging.getLogger(__name__)
 
@@ -138,14 +138,25 @@ def content_changed(tags=None, using=DEFAULT_DB_ALIAS):
     tags = {cachetags.SITE} if tags is None else set(tags)
     if not tags:
         return
-    invalidate(tags)
     connection = connections[using]
     if connection.in_atomic_block:
         pending = _pending_tags(using)
         if on_commit_once(_flushes[using], using=using):
             pending.clear()  # left from a transaction that rolled back
+        bulk = bulk_write(using)
+        if bulk is not None:
+            # A bulk write (an import): every page goes stale once now and once at commit,
+            # whatever it saves; nothing is kept per row.
+            if not bulk.get("page cache"):
+                bulk["page cache"] = True
+                invalidate({cachetags.SITE})
+                pending.clear()
+            pending.add(cachetags.SITE)
+            return
+        invalidate(tags)
         pending |= tags
     else:  # autocommit: the change is already committed
+        invalidate(tags)
         _after_commit(tags)
 
 

@@ -342,6 +342,12 @@ NEWSLETTER_MAX_PIECE_AGE_HOURS = 48
 # A digest whose hour passed while no worker ran is still sent this long after it, not later.
 NEWSLETTER_DIGEST_LATE_HOURS = 24
 
+# WordPress imports from the admin (docs/importing.md, "From the admin"): the folder holding
+# copies of blogs' wp-content/uploads (none: imports without images), and how long a running
+# import may go unheard from before it is shown as failed (its worker was killed).
+WORDPRESS_MEDIA_ROOT = os.environ.get("WORDPRESS_MEDIA_ROOT", "")
+IMPORT_RUN_STALLED_SECONDS = int(os.environ.get("IMPORT_RUN_STALLED_SECONDS", "600"))
+
 LOGIN_URL = "admin:login"
 
 # The publication's identity, used in page titles, feeds and metadata.

@@ -5,6 +5,8 @@ Django keeps a transaction's callbacks in a list that it replaces at every commi
 many steps as callbacks were registered before, and an import registers tens of thousands (one
 per saved row): the scan made imports quadratic (docs/benchmarks.md, "WordPress import")."""
 
+from contextlib import contextmanager
+
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 
@@ -26,3 +28,26 @@ def on_commit_once(func, using=DEFAULT_DB_ALIAS):
     transaction.on_commit(func, using=using)
     known[1].add(id(func))
     return True
+
+
+@contextmanager
+def changing_a_lot(using=DEFAULT_DB_ALIAS):
+    """Within: the current transaction changes a lot (an import). Whoever reacts to each saved
+    row (the page cache, the newsletter) does one thing for the whole transaction instead: it
+    asks ``bulk_write()``. Why: docs/importing.md, "Memory"."""
+    connection = transaction.get_connection(using)
+    outer = getattr(connection, "_sl_bulk", None)
+    if outer is None:
+        connection._sl_bulk = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            connection._sl_bulk = None
+
+
+def bulk_write(using=DEFAULT_DB_ALIAS):
+    """Inside ``changing_a_lot()`` and a transaction: a dict for that bulk write's own notes
+    (what was done once already); otherwise None."""
+    connection = transaction.get_connection(using)
+    return getattr(connection, "_sl_bulk", None) if connection.in_atomic_block else None

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.conf import settings
@@ -37,6 +38,7 @@ from interviews.models import Answer, Interview, InterviewPlatform, Question, Qu
 from redirects.models import Redirect
 from redirects.services import add_redirect
 from socialleaders.publishing import Status, slug_for
+from socialleaders.transactions import changing_a_lot
 
 from . import content
 from .reader import ZERO_DATE, Channel, WPAuthor, WPItem, WPTerm, read_export
@@ -76,17 +78,40 @@ class WXRResult(ImportResult):
     wxr_version: str = ""
 
 
-@dataclass
+class Slim(NamedTuple):
+    """A post or page as the first pass keeps it: what planning and old addresses read."""
+
+    line: int
+    wp_id: int
+    title: str
+    link: str
+    guid: str
+    post_date: str
+    post_name: str
+    post_type: str
+    status: str
+    post_parent: int
+
+
+class Earlier(NamedTuple):
+    """What an earlier import recorded of a piece: enough to tell whether it changed since."""
+
+    checksum: str
+    quotes: tuple  # the pull quotes it made
+
+
+@dataclass(slots=True)
 class Plan:
     """Where one post, page or interview goes: decided before anything is written so links
-    between pieces can point to their new addresses."""
+    between pieces can point to their new addresses. Kept for every piece all run long: small
+    (keys, not rows)."""
 
     item_id: int
     model: type
     slug: str
     url: str
-    existing: object = None  # the row it updates or adopts
-    record: ImportedItem | None = None
+    existing: int | None = None  # the pk of the row it updates or adopts
+    record: Earlier | None = None
 
 
 @dataclass
@@ -137,6 +162,7 @@ class Importer:
         self.authors_wp = {}  # login -> WPAuthor
         self.terms = []  # WPTerm
         self.items = {}  # wp_id -> WPItem, for series items and attachments only
+        self.slim = {}  # wp_id -> Slim, the other posts and pages, until planned
         self.index = {}  # wp_id -> (post_type, line)
         self.series_ids = []
         self.attachments = {}  # wp_id -> Attachment
@@ -199,20 +225,9 @@ class Importer:
         return bool(HEADING_RE.match(content.clean_title(item.title)))
 
     def _index_piece(self, item):
-        # Kept small: what planning and links need, not the body.
-        slim = WPItem(
-            line=item.line,
-            wp_id=item.wp_id,
-            title=item.title,
-            link=item.link,
-            guid=item.guid,
-            post_date=item.post_date,
-            post_name=item.post_name,
-            post_type=item.post_type,
-            status=item.status,
-            post_parent=item.post_parent,
-        )
-        self.items.setdefault(("slim", item.wp_id), slim)
+        # Kept small (a tuple: a copy of the item with its empty fields set the import's peak
+        # memory): what planning and links need, not the body.
+        self.slim.setdefault(item.wp_id, Slim(*(getattr(item, name) for name in Slim._fields)))
 
     # Old addresses
 
@@ -256,26 +271,28 @@ class Importer:
 
     def plan(self):
         source = self.channel.source
-        records = {
-            r.wp_id: r
-            for r in ImportedItem.objects.filter(source=source, kind=ImportedItem.Kind.POST)
-        }
+        records = {}  # wp_id -> (content type id, object id, Earlier)
+        rows = ImportedItem.objects.filter(source=source, kind=ImportedItem.Kind.POST)
+        for wp_id, ct_id, object_id, checksum, extra in rows.values_list(
+            "wp_id", "content_type_id", "object_id", "checksum", "extra"
+        ).iterator(chunk_size=2000):
+            quotes = tuple((extra or {}).get("quotes") or ())
+            records[wp_id] = (ct_id, object_id, Earlier(checksum, quotes))
         taken = {Post: set(), Interview: set()}
-        pieces = [v for k, v in self.items.items() if isinstance(k, tuple)]
-        pieces += [self.items[i] for i in self.series_ids]
+        pieces = [*self.slim.values(), *(self.items[i] for i in self.series_ids)]
         for item in sorted(pieces, key=lambda i: i.line):
             model = Interview if item.wp_id in self.series_ids else Post
             if model is Interview and not self._is_interview(item):
                 continue  # the series summary and introduction: the series page
-            record = records.get(item.wp_id)
-            existing = record.target if record and record.object_id else None
-            if existing is not None and not isinstance(existing, model):
-                existing = None
-            if existing is not None:
-                slug = existing.slug
+            ct_id, object_id, record = records.get(item.wp_id, (None, None, None))
+            slug = None
+            if object_id and ct_id == self._ct(model).pk:
+                slug = model.objects.filter(pk=object_id).values_list("slug", flat=True).first()
+            if slug is not None:
+                existing = object_id
             else:
                 slug = self._free_slug(item, model, taken[model])
-                existing = model.objects.filter(slug=slug).first()
+                existing = model.objects.filter(slug=slug).values_list("pk", flat=True).first()
             taken[model].add(slug)
             name = "interviews:detail" if model is Interview else "blog:post"
             plan = Plan(item.wp_id, model, slug, reverse(name, kwargs={"slug": slug}))
@@ -284,8 +301,7 @@ class Importer:
             for path in self.old_urls(item):
                 self.url_map[path] = plan.url
         # The slim copies were for planning only: the second pass reads each piece whole.
-        for key in [k for k in self.items if isinstance(k, tuple)]:
-            del self.items[key]
+        self.slim = {}
 
     def _is_interview(self, item):
         rest = HEADING_RE.match(content.clean_title(item.title)).group("rest").lower()
@@ -648,7 +664,7 @@ class Importer:
         }
         if item.is_sticky:
             extra["sticky"] = True
-        post = plan.existing
+        post = Post.objects.get(pk=plan.existing) if plan.existing is not None else None
         if post is not None and row is None:
             self.count("posts", False)
             self.note(item.line, f"“{title}” is already here (/{post.slug}/): left as it is")
@@ -681,7 +697,6 @@ class Importer:
             if post is None:
                 post = Post(slug=plan.slug, **fields)
                 self.count("posts", True)
-                self.result.titles["posts"].append(title)
             else:
                 for key, value in fields.items():
                     setattr(post, key, value)
@@ -936,7 +951,7 @@ class Importer:
                                  item.post_name, item.thumbnail_id)  # fmt: skip
             interview.checksum = checksum
             if plan.existing is not None and plan.record and plan.record.checksum != checksum:
-                changed.append((interview, plan.existing))
+                changed.append((interview, Interview.objects.get(pk=plan.existing)))
         _write_series(self.result, parsed, {}, self.now)
         series = Series.objects.get(slug=parsed.slug)
         for interview, obj in changed:
@@ -1038,7 +1053,7 @@ class Importer:
                 quote.save()
                 self.result.updated["quotes"] += 1
             texts.append(pq.text)
-        earlier = set((plan.record.extra.get("quotes") or []) if plan.record else []) - set(texts)
+        earlier = set(plan.record.quotes if plan.record else ()) - set(texts)
         if earlier:
             gone, _ = obj.quotes.filter(text__in=earlier).delete()
             if gone:
@@ -1102,7 +1117,7 @@ def run(path, media_dir=None, dry_run=False, progress=None):
     that does not commit are removed again."""
     importer = Importer(path, media_dir, progress)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), changing_a_lot():
             importer.run()
             if dry_run:
                 raise DryRunRollback

@@ -3,11 +3,15 @@ and report; a broken or hostile file changes nothing and says why; only editors 
 permission may start one. The job runs here with the immediate backend (both databases)."""
 
 import re
+import time
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from django.utils.html import escape
 
 from blog.models import Author, Post
@@ -223,3 +227,45 @@ def test_progress_and_time_left_are_read_from_the_job_s_counts(settings, fresh_c
     shown = client.get(f"/admin/importing/importrun/{run.pk}/change/").content.decode()
     assert "100 of 400 items done" in shown and 'max="400"' in shown and "left" in shown
     assert "import-run.js" in shown  # and it updates itself
+
+
+def test_a_run_whose_worker_died_shows_as_failed_once_nothing_is_heard_from_it(
+    settings, fresh_cache
+):
+    settings.IMPORT_RUN_STALLED_SECONDS = 600
+    now = timezone.now()
+    dead = f.import_run(status="running", started_at=now - timedelta(hours=2))
+    f.import_file_part(run=dead)
+    alive = f.import_run(status="running", started_at=now - timedelta(hours=2))
+    runs.Tracker(alive.pk).write()  # its job wrote its counts just now
+    fresh = f.import_run(status="running", started_at=now - timedelta(minutes=2))  # no news yet
+    client, _user = importer_client()
+    shown = client.get(f"/admin/importing/importrun/{dead.pk}/change/").content.decode()
+    dead.refresh_from_db()
+    assert dead.status == "failed" and dead.finished_at is not None
+    assert "interrupted: its worker stopped" in shown and "Nothing was changed" in shown
+    assert not ImportFilePart.objects.filter(run=dead).exists()
+    alive.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (alive.status, fresh.status) == ("running", "running")
+    # Later, both go quiet: the next run started marks them.
+    with time_machine.travel(now + timedelta(minutes=11)):
+        assert start_import_elsewhere() == 2
+    assert ImportRun.objects.filter(pk__in=[alive.pk, fresh.pk], status="failed").count() == 2
+
+
+def start_import_elsewhere():
+    from importing import tasks
+
+    before = ImportRun.objects.filter(status="failed").count()
+    tasks.start(None, upload(GOOD), dry_run=True)
+    return ImportRun.objects.filter(status="failed").count() - before
+
+
+def test_a_long_step_with_no_item_done_still_tells_it_is_alive(fresh_cache):
+    run = f.import_run(status="running")
+    tracker = runs.Tracker(run.pk)
+    with runs.heartbeat(tracker, seconds=0.05):
+        time_before = time.time()
+        time.sleep(0.3)  # a big commit, say: no progress call
+        assert runs._last_heard(run) >= time_before

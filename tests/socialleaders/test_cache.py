@@ -14,7 +14,7 @@ from unittest import mock
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.template import engines
 from django.test import Client, RequestFactory
@@ -24,9 +24,10 @@ from django.views.decorators.http import require_http_methods
 
 from comments.models import Comment
 from socialleaders import cache as content_cache
-from socialleaders.cachetags import object_tag
+from socialleaders.cachetags import SITE, object_tag
 from socialleaders.middleware import PageCacheMiddleware
 from socialleaders.publishing import Status
+from socialleaders.transactions import changing_a_lot
 from tests import factories
 from tests.processes import (
     eventually,
@@ -474,6 +475,30 @@ def test_changes_inside_a_transaction_invalidate_again_on_commit(
     callbacks[0]()
     after = content_cache.tag_versions(tags, shared=True)
     assert all(after[tag] > before[tag] for tag in tags)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_write_makes_every_page_stale_once_instead_of_per_row(client, content):
+    _, page = get(client, "/interviews/")
+    generation = content_cache.current_generation()
+    clock = content_cache.page_cache().get(content_cache.TAG_CLOCK_KEY)
+    with transaction.atomic(), changing_a_lot():
+        for n in range(30):
+            factories.interview(title=f"Imported {n}")
+        # Stale at once, one time, and nothing kept per row for the commit.
+        assert content_cache.current_generation() == generation + 1
+        assert content_cache._pending_tags("default") == {SITE}
+    assert content_cache.current_generation() == generation + 2  # and again at commit
+    assert content_cache.page_cache().get(content_cache.TAG_CLOCK_KEY) == clock  # no row's tag
+    fresh = get(client, "/interviews/")[1]
+    assert fresh != page and "Imported 29" in fresh
+    # Outside it, a save moves its own tags, not the whole site's.
+    post = content["post"]
+    before = content_cache.tag_versions([object_tag(post)], shared=True)[object_tag(post)]
+    post.title = "Why we asked, again"
+    post.save()
+    assert content_cache.current_generation() == generation + 2
+    assert content_cache.tag_versions([object_tag(post)], shared=True)[object_tag(post)] > before
 
 
 def test_a_lost_generation_starts_above_any_earlier_one(db):
