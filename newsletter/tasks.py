@@ -4,6 +4,7 @@ process with the immediate backend, in `manage.py db_worker` processes with the 
 import functools
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
-from socialleaders.mail import is_temporary, later
+from socialleaders.mail import is_temporary, later, sendmail_when
 
 from .emails import confirmation_message, email_for
 from .models import Delivery, Mailing, Subscriber
@@ -195,23 +196,32 @@ def send_batch(mailing_id):
     wire = email.wire(connection)  # None: each message built and sent by Django's backend
     sent = None  # (pk, when) of the last copy that left, marked SENT with the next one's start
     cursor = db.cursor()  # the batch's marks, one statement each
+    # With the wire form, each mark is written by a helper thread (its own connection) while
+    # the message goes out; only the dot that ends DATA waits for it (sendmail_when). Not
+    # inside a transaction (tests running a batch in-process): the helper would not see it.
+    marker = None if wire is None or db.in_atomic_block else ThreadPoolExecutor(1)
     try:
         for delivery in due:
-            # Marked just before it leaves: a worker killed now leaves one row whose fate is
-            # unknown, and it is never sent again.
-            started, sent = start_sending(delivery.pk, sent, cursor), None
-            if not started:  # taken back after the claim timeout
-                continue
+            data = wire and wire.bytes_for(delivery.subscriber)
+            previous, sent = sent, None
+            if data is not None and marker is not None:
+                started = marker.submit(start_sending, delivery.pk, previous).result
+            else:
+                # Marked just before it leaves: a worker killed now leaves one row whose fate
+                # is unknown, and it is never sent again.
+                if not start_sending(delivery.pk, previous, cursor):
+                    continue  # taken back after the claim timeout
+                started = lambda: True  # noqa: E731 - the same question as the helper's mark
             delivery.attempts += 1
             try:
                 # One SMTP session for the whole batch (send() alone would open and close one
                 # per message); reopened after a failure closed it.
                 connection.open()
-                data = wire and wire.bytes_for(delivery.subscriber)
                 if data is not None:
-                    # What Django's SMTP backend sends (its _send), without building it again.
                     to = [delivery.subscriber.email]
-                    connection.connection.sendmail(wire.from_email, to, data)
+                    if not sendmail_when(connection.connection, wire.from_email, to, data, started):
+                        connection.close()  # dropped mid-DATA: the row was taken back
+                        continue
                 else:
                     message = email.message_for(delivery.subscriber, connection=connection)
                     # Sent back by anymail's providers with a bounce or complaint (webhooks.py).
@@ -219,12 +229,17 @@ def send_batch(mailing_id):
                     message.send()
             except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
                 connection.close()
-                record_failure(delivery, error)
+                if started():
+                    record_failure(delivery, error)
             else:
                 sent = (delivery.pk, timezone.now())
         if sent is not None:
             mark_sent(*sent)
     finally:
+        if marker is not None:
+            # The helper thread's own connection (`db.close` looked up here is this thread's).
+            marker.submit(lambda: db.close()).result()
+            marker.shutdown()
         cursor.close()
         connection.close()
     return 0

@@ -4,6 +4,7 @@ backoff when the mail server refuses for now. docs/decisions.md ("The job queue"
 
 import logging
 import smtplib
+import socket
 import time
 from datetime import timedelta
 
@@ -117,3 +118,57 @@ def send_message(data, log="socialleaders.mail", attempt=1):
         )
         return False
     return True
+
+
+def sendmail_when(smtp, from_addr, to_addrs, msg, ready):
+    """smtplib's ``sendmail`` for an ASCII message already in wire form (CRLF), holding back
+    the line that ends DATA until ``ready()`` says yes: a server delivers nothing before that
+    dot (RFC 5321, 4.1.1.4), so whatever ``ready`` waits for (a durable mark written on another
+    connection meanwhile) happens before the message can leave. If ``ready()`` says no or
+    raises, the session is dropped mid-DATA, which the server discards; returns ``ready``'s
+    answer. Refusals raise smtplib's own exceptions, as ``sendmail`` would."""
+    smtp.ehlo_or_helo_if_needed()
+    # The body and the dot are two writes before one read: with Nagle's algorithm the dot
+    # waits for the server's delayed ACK of the body (~40 ms a message on Linux).
+    smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    options = [f"size={len(msg)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+    code, reply = smtp.mail(from_addr, options)
+    if code != 250:
+        _give_up(smtp, code)
+        raise smtplib.SMTPSenderRefused(code, reply, from_addr)
+    refused = {}
+    for address in to_addrs:
+        code, reply = smtp.rcpt(address)
+        if code not in (250, 251):
+            refused[address] = (code, reply)
+    if len(refused) == len(to_addrs):
+        smtp.rset()
+        raise smtplib.SMTPRecipientsRefused(refused)
+    smtp.putcmd("data")
+    code, reply = smtp.getreply()
+    if code != 354:
+        _give_up(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
+    body = smtplib._quote_periods(msg)  # what SMTP.data() sends, but the final dot
+    smtp.send(body if body.endswith(b"\r\n") else body + b"\r\n")
+    try:
+        go = ready()
+    except BaseException:
+        smtp.close()
+        raise
+    if not go:
+        smtp.close()  # the socket only: QUIT now would be read as a line of the message
+        return False
+    smtp.send(b".\r\n")
+    code, reply = smtp.getreply()
+    if code != 250:
+        raise smtplib.SMTPDataError(code, reply)
+    return True
+
+
+def _give_up(smtp, code):
+    # As sendmail does: 421 means the server is closing the session.
+    if code == 421:
+        smtp.close()
+    else:
+        smtp.rset()

@@ -18,15 +18,23 @@ def free_port():
 
 class Inbox:
     """Records every message the server accepts; ``refuse`` makes it answer the next DATA
-    commands with a temporary failure (451), as a busy provider does."""
+    commands with a temporary failure (451), as a busy provider does; addresses in ``unknown``
+    are refused at RCPT (550), as a mailbox that does not exist is."""
 
     def __init__(self):
         self.messages = []
         self.refuse = 0
         self.refused = 0
         self.delay = 0
+        self.unknown = set()
         self.sessions = []  # the client's address of each message: one per SMTP connection
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.unknown:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
